@@ -1,0 +1,206 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { RealtimeClientRef } from '../identity/realtime-client-ref.interface.js';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { encodeEvent, encodePush } from '../protocol/frame.codec.js';
+import { EventName } from '../protocol/event-names.js';
+import type { MqMarker } from '../protocol/frames.js';
+import { REALTIME_OPTIONS } from '../realtime.constants.js';
+import { TOO_MANY_SUBSCRIPTIONS } from '../realtime.messages.js';
+import { ChannelFamilyRegistry } from './channel-family.registry.js';
+import { familyChannel, toChannelList } from './channel-name.util.js';
+import { ChannelRouter } from './channel-router.interface.js';
+import { TooManySubscriptionsError } from './channel.errors.js';
+import {
+  RealtimeTransport,
+  type DirectMessage,
+  type TransportReceiver,
+} from './realtime-transport.interface.js';
+import { SubscriptionRegistry } from './subscription-registry.interface.js';
+
+/**
+ * Options of a push.
+ * @publicApi
+ */
+export interface PushOptions {
+  /** Event name of the pushed frame, as Myxi's `push_event` has. @default 'Push' */
+  event?: string;
+}
+
+/**
+ * Options of a direct send to one client.
+ * @publicApi
+ */
+export interface SendOptions extends PushOptions {
+  /** Sends the message as a push on this channel (pakyow's direct push). */
+  channel?: string;
+}
+
+/**
+ * What a push did on this instance. Other instances deliver on their own.
+ * @publicApi
+ */
+export interface PushReceipt {
+  /** The channels pushed to. */
+  channels: string[];
+  /** Frames written to connections of this instance. */
+  localDeliveries: number;
+}
+
+/**
+ * Subscribes clients to channels and pushes messages down them. Usable from
+ * HTTP routes (with `@RealtimeClient()`), from realtime handlers (with
+ * `@ConnectedSocket()`), and from code with no request at all.
+ *
+ * Subscriptions made here are held under the client's digest, so a route can
+ * subscribe a page before its socket connects, and they apply at once to a
+ * socket that is already open, on any instance.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class ChannelService implements TransportReceiver, OnModuleInit {
+  constructor(
+    @Inject(ChannelRouter) private readonly router: ChannelRouter,
+    @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
+    private readonly families: ChannelFamilyRegistry,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.transport.bind(this);
+  }
+
+  /**
+   * Subscribes a client to one or more channels.
+   * @throws InvalidChannelError, TooManySubscriptionsError
+   * @example this.channels.subscribe(client, `widgets:${id}`)
+   */
+  async subscribe(client: RealtimeClientRef, channels: string | readonly string[]): Promise<void> {
+    const list = toChannelList(channels);
+    const held = new Set(await this.registry.channelsFor(client.digest));
+    const total = held.size + list.filter(channel => !held.has(channel)).length;
+    if (total > this.options.maxSubscriptions) {
+      throw new TooManySubscriptionsError(TOO_MANY_SUBSCRIPTIONS(this.options.maxSubscriptions));
+    }
+    await this.registry.add(client.digest, list);
+    this.applySubscribe(client.digest, list);
+    await this.transport.publishDirect(client.digest, { kind: 'subscribe', channels: list });
+  }
+
+  /**
+   * Unsubscribes a client from some channels, or from everything when none are
+   * named. An open socket stops receiving them at once and gets `Unsubscribed`
+   * (`auto: true`) for each.
+   */
+  async unsubscribe(client: RealtimeClientRef, channels?: string | readonly string[]): Promise<void> {
+    const list = channels === undefined ? null : toChannelList(channels);
+    await this.registry.remove(client.digest, list ?? undefined);
+    this.applyUnsubscribe(client.digest, list);
+    await this.transport.publishDirect(client.digest, { kind: 'unsubscribe', channels: list });
+  }
+
+  /** The channels held under a client's digest. */
+  subscriptions(client: RealtimeClientRef): Promise<string[]> {
+    return this.registry.channelsFor(client.digest);
+  }
+
+  /**
+   * Pushes a message down one or more channels, to every subscriber on every
+   * instance. The frame is encoded once per channel. Pushes to a declared
+   * family's channel carry Myxi's `mq: {e, rk}`.
+   *
+   * @example this.channels.push({ qty: 3 }, 'widgets:42', { event: 'WidgetQtyChanged' })
+   */
+  async push(
+    message: unknown,
+    channels: string | readonly string[],
+    options: PushOptions = {},
+  ): Promise<PushReceipt> {
+    const list = toChannelList(channels);
+    const event = options.event ?? EventName.Push;
+    let localDeliveries = 0;
+    const handoffs: Promise<void>[] = [];
+    for (const channel of list) {
+      const parsed = this.families.parse(channel);
+      const mq = parsed ? { e: parsed.family, rk: parsed.key } : undefined;
+      const frame = encodePush({ event, channel, payload: message, mq });
+      localDeliveries += this.router.deliver(channel, frame);
+      handoffs.push(this.transport.publish(channel, frame));
+    }
+    await Promise.all(handoffs);
+    return { channels: list, localDeliveries };
+  }
+
+  /**
+   * Myxi's `push_event`: pushes `event` with `payload` to one key of a family.
+   * The frame carries `mq` even when this process did not declare the family
+   * (a worker that only publishes).
+   */
+  async pushEvent(
+    family: string,
+    routingKey: string | number,
+    event: string,
+    payload: unknown,
+  ): Promise<PushReceipt> {
+    const [channel] = toChannelList(familyChannel(family, routingKey));
+    const mq: MqMarker = { e: family, rk: String(routingKey) };
+    const frame = encodePush({ event, channel, payload, mq });
+    const localDeliveries = this.router.deliver(channel, frame);
+    await this.transport.publish(channel, frame);
+    return { channels: [channel], localDeliveries };
+  }
+
+  /**
+   * Sends a message to one client only (every open socket of its digest, on
+   * any instance): an event frame, or a push frame when `channel` is given.
+   */
+  async send(client: RealtimeClientRef, message: unknown, options: SendOptions = {}): Promise<PushReceipt> {
+    const event = options.event ?? EventName.Push;
+    const channel = options.channel === undefined ? undefined : toChannelList(options.channel)[0];
+    const frame =
+      channel === undefined
+        ? Buffer.from(encodeEvent(event, message))
+        : encodePush({ event, channel, payload: message });
+    const localDeliveries = this.router.deliverToDigest(client.digest, frame);
+    await this.transport.publishDirect(client.digest, { kind: 'frame', frame });
+    return { channels: channel === undefined ? [] : [channel], localDeliveries };
+  }
+
+  /** @internal A push from another instance. */
+  receiveChannelFrame(channel: string, frame: Buffer): void {
+    this.router.deliver(channel, frame);
+  }
+
+  /** @internal A direct message from another instance. */
+  receiveDirect(digest: string, message: DirectMessage): void {
+    if (message.kind === 'frame') this.router.deliverToDigest(digest, message.frame);
+    else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
+    else this.applyUnsubscribe(digest, message.channels);
+  }
+
+  private applySubscribe(digest: string, channels: readonly string[]): void {
+    for (const subscriber of this.router.subscribersOf(digest)) {
+      for (const channel of channels) this.router.join(subscriber, channel);
+    }
+  }
+
+  private applyUnsubscribe(digest: string, channels: readonly string[] | null): void {
+    for (const subscriber of this.router.subscribersOf(digest)) {
+      const targets = channels ?? [...this.router.channelsOf(subscriber)];
+      for (const channel of targets) {
+        if (this.router.leave(subscriber, channel)) {
+          subscriber.write(this.unsubscribedFrame(channel));
+        }
+      }
+    }
+  }
+
+  private unsubscribedFrame(channel: string): string {
+    const parsed = this.families.parse(channel);
+    const payload = parsed
+      ? { exchange_name: parsed.family, routing_key: parsed.key, channel, auto: true }
+      : { channel, auto: true };
+    return encodeEvent(EventName.Unsubscribed, payload);
+  }
+}

@@ -1,0 +1,13 @@
+export type * from './channel-authorizer.interface.js';
+export * from './channel-family.decorator.js';
+export * from './channel-family.registry.js';
+export * from './channel-name.util.js';
+export * from './channel-router.interface.js';
+export type * from './channel-subscriber.interface.js';
+export * from './channel.errors.js';
+export * from './channel.service.js';
+export * from './local-channel.router.js';
+export * from './memory-subscription.registry.js';
+export * from './realtime-connection.interface.js';
+export * from './realtime-transport.interface.js';
+export * from './subscription-registry.interface.js';

@@ -1,0 +1,35 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RealtimeClientRef } from '../identity/realtime-client-ref.interface.js';
+
+/** Marks objects that are realtime connections (see `isRealtimeContext`). */
+export const REALTIME_CONNECTION = Symbol.for('nestjs-realtime:connection');
+
+/**
+ * One open WebSocket connection, as handlers (`@ConnectedSocket()`), connect
+ * hooks and family authorizers see it.
+ *
+ * @publicApi
+ */
+export interface RealtimeConnection<User = unknown> extends RealtimeClientRef {
+  readonly [REALTIME_CONNECTION]: true;
+  /**
+   * The signed-in user, set by an `Authenticate`-style handler or a
+   * connect-time guard. `undefined` until then.
+   */
+  user: User | undefined;
+  /** Free storage for the app, for as long as the connection lives. */
+  readonly data: Map<string, unknown>;
+  /** Headers of the upgrade request (cookies included). */
+  readonly headers: IncomingHttpHeaders;
+  /** Peer address: the first `X-Forwarded-For` entry, else the socket's. */
+  readonly remoteAddress: string | undefined;
+  /** Sends a socket event to this connection only (Myxi's `session.send`). */
+  emit(event: string, payload: unknown): void;
+  /** Closes the connection. */
+  close(code?: number, reason?: string): void;
+}
+
+/** Whether a value is a realtime connection. */
+export function isRealtimeConnection(value: unknown): value is RealtimeConnection {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REALTIME_CONNECTION] === true;
+}

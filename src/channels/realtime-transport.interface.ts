@@ -1,0 +1,41 @@
+/**
+ * A message for the connections of one digest, wherever they are.
+ * `frame` is an encoded frame to write; the others change what the digest's
+ * open connections are subscribed to.
+ */
+export type DirectMessage =
+  | { kind: 'frame'; frame: Buffer | string }
+  | { kind: 'subscribe'; channels: string[] }
+  | { kind: 'unsubscribe'; channels: string[] | null };
+
+/** What a transport hands incoming messages to. */
+export interface TransportReceiver {
+  /** A push from another instance, already encoded. */
+  receiveChannelFrame(channel: string, frame: Buffer): void;
+  /** A direct message from another instance for a local digest. */
+  receiveDirect(digest: string, message: DirectMessage): void;
+}
+
+/**
+ * Carries pushes and direct messages to the *other* instances of the app
+ * (Phoenix's adapter contract): local subscribers are always served by the
+ * local router first, so a transport never echoes to its own instance.
+ *
+ * The default, in one process, carries nothing. The Redis transport subscribes
+ * only to channels and digests that have local connections (`watch*`).
+ *
+ * @publicApi
+ */
+export interface RealtimeTransport {
+  bind(receiver: TransportReceiver): void;
+  /** Resolves once the frame is handed on; rejects if it cannot be. */
+  publish(channel: string, frame: Buffer): Promise<void>;
+  publishDirect(digest: string, message: DirectMessage): Promise<void>;
+  watchChannel(channel: string): void;
+  unwatchChannel(channel: string): void;
+  watchDigest(digest: string): void;
+  unwatchDigest(digest: string): void;
+}
+
+/** DI token of the `RealtimeTransport`. */
+export const RealtimeTransport = Symbol('RealtimeTransport');

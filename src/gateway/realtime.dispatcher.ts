@@ -1,0 +1,145 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { RawData } from 'ws';
+import { toErrorPayload } from '../handlers/error-payload.mapper.js';
+import { RealtimeHandlerRegistry, type RegisteredHandler } from '../handlers/realtime-handler.registry.js';
+import { RealtimeException } from '../handlers/realtime.exception.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { BuiltInAction, EventName } from '../protocol/event-names.js';
+import { decodeClientFrame, encodeRingReply, type DecodedFrame } from '../protocol/frame.codec.js';
+import { SubscriptionActions } from './subscription.actions.js';
+import type { WsRealtimeConnection } from './ws-realtime.connection.js';
+
+type Tag = { value: unknown } | undefined;
+type ActionFrame = Extract<DecodedFrame, { kind: 'action' }>;
+type RingFrame = Extract<DecodedFrame, { kind: 'ring' }>;
+
+/** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
+function asReply(result: unknown, fallback: string): { event: string; data: unknown } {
+  if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
+    const keys = Object.keys(result);
+    const candidate = result as { event?: unknown; data?: unknown };
+    if (keys.length === 2 && typeof candidate.event === 'string' && 'data' in candidate) {
+      return { event: candidate.event, data: candidate.data };
+    }
+  }
+  return { event: fallback, data: result === undefined ? null : result };
+}
+
+/**
+ * Turns each incoming frame into a built-in action, an application handler
+ * call or an error, and answers with the caller's tag (Myxi style) or id
+ * (Ring style). Nothing a client sends can throw out of here.
+ */
+@Injectable()
+export class RealtimeDispatcher {
+  private readonly logger = new Logger('RealtimeModule');
+
+  constructor(
+    private readonly handlers: RealtimeHandlerRegistry,
+    private readonly actions: SubscriptionActions,
+  ) {}
+
+  async handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): Promise<void> {
+    if (!connection.isOpen) return;
+    if (!connection.takeToken()) {
+      connection.emit(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
+      connection.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
+      return;
+    }
+    if (isBinary) {
+      connection.emit(EventName.Error, {
+        error: ErrorCode.BinaryNotSupported,
+        message: 'Binary frames are not supported: send JSON text frames',
+      });
+      return;
+    }
+    const frame = decodeClientFrame(data.toString());
+    if (!connection.isReady) await connection.ready;
+    try {
+      if (frame.kind === 'invalid') {
+        connection.emit(EventName.Error, { error: frame.code, message: 'Frames must be JSON objects' });
+      } else if (frame.kind === 'ring') {
+        await this.handleRing(connection, frame);
+      } else {
+        await this.handleAction(connection, frame);
+      }
+    } catch (error) {
+      this.logger.error('Realtime frame could not be answered', (error as Error)?.stack);
+    }
+  }
+
+  private async handleAction(connection: WsRealtimeConnection, frame: ActionFrame): Promise<void> {
+    const tag: Tag = frame.hasTag ? { value: frame.tag } : undefined;
+    switch (frame.action) {
+      case BuiltInAction.Subscribe:
+        return this.actions.subscribe(connection, frame.payload, tag);
+      case BuiltInAction.Unsubscribe:
+        return this.actions.unsubscribe(connection, frame.payload, tag);
+      case BuiltInAction.ListSubscriptions:
+        return this.actions.list(connection, tag);
+      case BuiltInAction.Ping:
+      case BuiltInAction.RingPing:
+        return connection.reply(EventName.Pong, { time: Math.floor(Date.now() / 1000) }, tag);
+    }
+    const handler = this.handlers.get(frame.action);
+    if (!handler) {
+      return connection.reply(
+        EventName.Error,
+        { error: ErrorCode.InvalidAction, message: `No action named ${JSON.stringify(frame.action)}` },
+        tag,
+      );
+    }
+    try {
+      const { event, data } = await this.invoke(connection, handler, frame.payload);
+      // Encoding inside the try: a reply that cannot be serialised becomes an
+      // InternalError for the caller instead of a silent drop.
+      connection.reply(event, data, tag);
+    } catch (error) {
+      connection.reply(EventName.Error, this.describeError(error, frame.action), tag);
+    }
+  }
+
+  private async handleRing(connection: WsRealtimeConnection, frame: RingFrame): Promise<void> {
+    const { id, action, message } = frame;
+    if (action === BuiltInAction.RingPing) {
+      return connection.write(encodeRingReply(id, 200, 'pong'));
+    }
+    const handler = this.handlers.get(action);
+    if (!handler) {
+      const text = action ? `No action named ${JSON.stringify(action)} for {id, action} requests` : 'Missing action';
+      return connection.write(encodeRingReply(id, 404, { error: ErrorCode.InvalidAction, message: text }));
+    }
+    const payload = message.payload ?? message.input ?? {};
+    try {
+      const { data } = await this.invoke(connection, handler, payload);
+      connection.write(encodeRingReply(id, 200, data));
+    } catch (error) {
+      const mapped = toErrorPayload(error);
+      this.logInternal(mapped.internal, error, action);
+      connection.write(encodeRingReply(id, mapped.status, mapped.payload));
+    }
+  }
+
+  private async invoke(
+    connection: WsRealtimeConnection,
+    handler: RegisteredHandler,
+    payload: unknown,
+  ): Promise<{ event: string; data: unknown }> {
+    if (handler.authRequired && connection.user === undefined) {
+      throw new RealtimeException(ErrorCode.AuthRequired, 'Sign in first');
+    }
+    const result = await handler.invoke(connection, payload, handler.action);
+    return asReply(result, handler.reply);
+  }
+
+  private describeError(error: unknown, action: string): Record<string, unknown> {
+    const mapped = toErrorPayload(error);
+    this.logInternal(mapped.internal, error, action);
+    return mapped.payload;
+  }
+
+  private logInternal(internal: boolean, error: unknown, action: string): void {
+    if (internal) this.logger.error(`Realtime action "${action}" failed`, (error as Error)?.stack);
+  }
+}

@@ -1,0 +1,216 @@
+import {
+  Inject,
+  Logger,
+  type BeforeApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
+import {
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
+import { toErrorPayload } from '../handlers/error-payload.mapper.js';
+import { RealtimeHandlerRegistry } from '../handlers/realtime-handler.registry.js';
+import {
+  CONNECTION_ID_HEADER,
+  CONNECTION_ID_PARAM,
+  SOCKET_KEY_HEADER,
+  SOCKET_KEY_PARAM,
+} from '../identity/identity-headers.js';
+import {
+  createConnectionId,
+  createSocketKey,
+  isWellFormedToken,
+  socketDigest,
+} from '../identity/socket-digest.util.js';
+import { readCookie, verifySignedSocketKey } from '../identity/socket-key.cookie.js';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { encodeEvent } from '../protocol/frame.codec.js';
+import { EventName } from '../protocol/event-names.js';
+import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
+import { NOT_A_WS_SERVER } from '../realtime.messages.js';
+import { isOriginAllowed } from './origin.policy.js';
+import { RealtimeDispatcher } from './realtime.dispatcher.js';
+import { SubscriptionActions } from './subscription.actions.js';
+import { WsRealtimeConnection } from './ws-realtime.connection.js';
+
+function isWsServer(server: unknown): server is WebSocketServer {
+  return typeof (server as WebSocketServer | undefined)?.handleUpgrade === 'function';
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The WebSocket endpoint. It runs on `@nestjs/platform-ws` (the app installs
+ * `WsAdapter`) on the app's own HTTP server, and owns every connection: their
+ * identity, heartbeat, periodic re-authorization and shutdown.
+ *
+ * `createRealtimeGateway()` makes one subclass per module import, because the
+ * gateway's path is static decorator metadata.
+ */
+export class RealtimeGatewayHost implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RealtimeModule');
+  private readonly connections = new Map<WebSocket, WsRealtimeConnection>();
+  private heartbeat?: NodeJS.Timeout;
+  private reauthorizer?: NodeJS.Timeout;
+  private reauthorizing = false;
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(ChannelRouter) private readonly router: ChannelRouter,
+    @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    private readonly dispatcher: RealtimeDispatcher,
+    private readonly handlers: RealtimeHandlerRegistry,
+    private readonly actions: SubscriptionActions,
+  ) {}
+
+  afterInit(server: unknown): void {
+    if (!isWsServer(server)) throw new Error(NOT_A_WS_SERVER());
+    // NOTE: @WebSocketGateway options are static class metadata, read before
+    // async options could exist; the ws server reads these two fields on each
+    // upgrade, so they are set here from the resolved options instead.
+    server.options.maxPayload = this.options.maxMessageSize;
+    server.options.verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      const origin = firstHeader(info.req.headers.origin);
+      const allowed = isOriginAllowed(origin, info.req.headers.host, this.options.allowedOrigins);
+      if (allowed) done(true);
+      else done(false, 403, 'Origin not allowed');
+    };
+    if (this.options.heartbeatInterval > 0) {
+      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatInterval);
+      this.heartbeat.unref();
+    }
+    if (this.options.reauthorizeInterval > 0) {
+      this.reauthorizer = setInterval(() => void this.reauthorizeAll(), this.options.reauthorizeInterval);
+      this.reauthorizer.unref();
+    }
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
+    const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
+    const socketKey = this.socketKeyOf(request, url) ?? createSocketKey();
+    const forwarded = firstHeader(request.headers['x-forwarded-for'])?.split(',')[0]?.trim();
+    const connection = new WsRealtimeConnection(
+      socket,
+      connectionId,
+      socketDigest(socketKey, connectionId),
+      request.headers,
+      forwarded || request.socket.remoteAddress,
+      {
+        sendBufferLimit: this.options.sendBufferLimit,
+        burst: this.options.messageRate.burst,
+        perSecond: this.options.messageRate.perSecond,
+      },
+    );
+    this.connections.set(socket, connection);
+    socket.on('message', (data, isBinary) => void this.dispatcher.handle(connection, data, isBinary));
+    socket.on('pong', () => (connection.alive = true));
+    void this.open(connection);
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const connection = this.connections.get(socket);
+    if (!connection) return;
+    this.connections.delete(socket);
+    this.router.detach(connection);
+    // The digest's subscriptions now expire subscriptionTtl after this moment.
+    this.registry.keepAlive([connection.digest]).catch(error => this.logFailure('keep-alive', error));
+    for (const hook of this.handlers.hooksFor('disconnect')) {
+      hook(connection, {}, 'disconnect').catch(error => this.logFailure('disconnect hook', error));
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.reauthorizer);
+    const sockets = [...this.connections.keys()];
+    const closed = sockets.map(
+      socket => new Promise<void>(resolve => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()))),
+    );
+    for (const connection of this.connections.values()) connection.close(CloseCode.GoingAway, 'Server shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>(resolve => (timer = setTimeout(resolve, SHUTDOWN_CLOSE_GRACE_MS)));
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
+  }
+
+  /** Runs connect hooks, picks up the digest's subscriptions, then says Welcome. */
+  private async open(connection: WsRealtimeConnection): Promise<void> {
+    try {
+      for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
+    } catch (error) {
+      const mapped = toErrorPayload(error);
+      if (mapped.internal) this.logFailure('connect hook', error);
+      connection.reject(encodeEvent(EventName.Error, mapped.payload));
+      return;
+    }
+    if (!connection.isOpen) return;
+    // Attached before the registry read, so a subscription made meanwhile
+    // (by a route, on any instance) reaches it either way.
+    this.router.attach(connection);
+    try {
+      for (const channel of await this.registry.channelsFor(connection.digest)) {
+        this.router.join(connection, channel);
+      }
+    } catch (error) {
+      this.logFailure('subscription lookup', error);
+    }
+    connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId }));
+  }
+
+  private socketKeyOf(request: IncomingMessage, url: URL): string | undefined {
+    const supplied = url.searchParams.get(SOCKET_KEY_PARAM) ?? firstHeader(request.headers[SOCKET_KEY_HEADER]);
+    if (isWellFormedToken(supplied)) return supplied;
+    const cookie = readCookie(request.headers.cookie, this.options.socketKeyCookie);
+    return verifySignedSocketKey(cookie, this.options.secret);
+  }
+
+  private beat(): void {
+    const digests = new Set<string>();
+    for (const connection of this.connections.values()) {
+      if (!connection.alive) {
+        connection.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.ping();
+      digests.add(connection.digest);
+    }
+    this.registry.keepAlive(digests).catch(error => this.logFailure('keep-alive', error));
+  }
+
+  private async reauthorizeAll(): Promise<void> {
+    // A slow authorizer must not let passes pile up on each other.
+    if (this.reauthorizing) return;
+    this.reauthorizing = true;
+    try {
+      for (const connection of [...this.connections.values()]) {
+        if (connection.grants.size > 0) await this.actions.reauthorize(connection);
+      }
+    } finally {
+      this.reauthorizing = false;
+    }
+  }
+
+  private logFailure(what: string, error: unknown): void {
+    this.logger.error(`Realtime ${what} failed`, (error as Error)?.stack);
+  }
+}
+
+/** Makes the gateway class for one module import, with its path. */
+export function createRealtimeGateway(path: string): Type<RealtimeGatewayHost> {
+  @WebSocketGateway({ path })
+  class RealtimeGateway extends RealtimeGatewayHost {}
+  return RealtimeGateway;
+}

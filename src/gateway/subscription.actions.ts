@@ -1,0 +1,195 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
+import { familyChannel } from '../channels/channel-name.util.js';
+import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
+import { toErrorPayload } from '../handlers/error-payload.mapper.js';
+import { RealtimeException } from '../handlers/realtime.exception.js';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { EventName } from '../protocol/event-names.js';
+import { REALTIME_OPTIONS } from '../realtime.constants.js';
+import type { WsRealtimeConnection } from './ws-realtime.connection.js';
+
+type Tag = { value: unknown } | undefined;
+type RoutingKey = string | number;
+
+function isRoutingKey(value: unknown): value is RoutingKey {
+  return (
+    (typeof value === 'string' && value.length > 0 && value.length <= 180) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * Myxi's built-in actions: `Subscribe` and `Unsubscribe` to keys of channel
+ * families, and `ListSubscriptions`. Subscriptions a client makes itself
+ * belong to that connection (Myxi's per-session queue), are authorized by the
+ * family, and are asked about again every `reauthorizeInterval`.
+ */
+@Injectable()
+export class SubscriptionActions {
+  private readonly logger = new Logger('RealtimeModule');
+
+  constructor(
+    private readonly families: ChannelFamilyRegistry,
+    @Inject(ChannelRouter) private readonly router: ChannelRouter,
+    @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+  ) {}
+
+  async subscribe(connection: WsRealtimeConnection, payload: unknown, tag: Tag): Promise<void> {
+    const body = asRecord(payload);
+    const exchange = body?.exchange;
+    if (typeof exchange !== 'string' || exchange.length === 0) {
+      return this.error(connection, tag, ErrorCode.InvalidPayload, 'Subscribe needs payload.exchange');
+    }
+    if (!this.families.has(exchange)) {
+      return this.error(connection, tag, ErrorCode.InvalidExchange, `No channel family "${exchange}"`, { exchange });
+    }
+    const keys = Array.isArray(body?.routing_keys) ? (body.routing_keys as unknown[]) : [body?.routing_key];
+    for (const key of keys) await this.subscribeOne(connection, exchange, key, tag);
+  }
+
+  async unsubscribe(connection: WsRealtimeConnection, payload: unknown, tag: Tag): Promise<void> {
+    const body = asRecord(payload) ?? {};
+    if (typeof body.channel === 'string') {
+      await this.drop(connection, body.channel);
+      return connection.reply(EventName.Unsubscribed, { channel: body.channel, auto: false }, tag);
+    }
+    const exchange = body.exchange;
+    if (typeof exchange !== 'string' || exchange.length === 0) {
+      for (const channel of [...this.router.channelsOf(connection)]) {
+        await this.drop(connection, channel);
+        connection.reply(EventName.Unsubscribed, this.describe(channel, false), tag);
+      }
+      return;
+    }
+    let keys: unknown[];
+    if (body.routing_key !== undefined && body.routing_key !== null) keys = [body.routing_key];
+    else if (Array.isArray(body.routing_keys)) keys = body.routing_keys;
+    else keys = this.keysOf(connection, exchange);
+    for (const key of keys) {
+      if (!isRoutingKey(key)) continue;
+      await this.drop(connection, familyChannel(exchange, key));
+      connection.reply(
+        EventName.Unsubscribed,
+        { exchange_name: exchange, routing_key: key, channel: familyChannel(exchange, key), auto: false },
+        tag,
+      );
+    }
+  }
+
+  list(connection: WsRealtimeConnection, tag: Tag): void {
+    const subscriptions: Record<string, string[]> = {};
+    const channels = [...this.router.channelsOf(connection)];
+    for (const channel of channels) {
+      const parsed = this.families.parse(channel);
+      if (parsed) (subscriptions[parsed.family] ??= []).push(parsed.key);
+    }
+    connection.reply(EventName.YourSubscriptions, { subscriptions, channels }, tag);
+  }
+
+  /**
+   * Asks the families again about every subscription the client made; a
+   * refused (or failing) one is dropped with `Unsubscribed`, `auto: true`.
+   */
+  async reauthorize(connection: WsRealtimeConnection): Promise<void> {
+    for (const [channel, grant] of [...connection.grants]) {
+      if (!this.router.channelsOf(connection).has(channel)) {
+        connection.grants.delete(channel);
+        continue;
+      }
+      let allowed = false;
+      try {
+        allowed = await this.families.authorize(grant.family, grant.key, connection);
+      } catch (error) {
+        this.logger.error(`Authorizer of "${grant.family}" failed; revoking ${channel}`, (error as Error)?.stack);
+      }
+      if (!allowed && this.router.leave(connection, channel)) {
+        connection.grants.delete(channel);
+        connection.emit(EventName.Unsubscribed, this.describe(channel, true));
+      }
+    }
+  }
+
+  private async subscribeOne(
+    connection: WsRealtimeConnection,
+    exchange: string,
+    key: unknown,
+    tag: Tag,
+  ): Promise<void> {
+    if (!isRoutingKey(key)) {
+      return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
+        exchange,
+        routing_key: key ?? null,
+      });
+    }
+    const detail = { exchange, routing_key: key };
+    const channel = familyChannel(exchange, key);
+    const joined = this.router.channelsOf(connection);
+    if (joined.has(channel) || connection.authorizing.has(channel)) {
+      return this.error(connection, tag, ErrorCode.AlreadySubscribed, `Already subscribed to ${channel}`, detail);
+    }
+    if (joined.size + connection.authorizing.size >= this.options.maxSubscriptions) {
+      return this.error(connection, tag, ErrorCode.TooManySubscriptions, 'Too many subscriptions', detail);
+    }
+    connection.authorizing.add(channel);
+    let allowed = false;
+    try {
+      allowed = await this.families.authorize(exchange, String(key), connection);
+    } catch (error) {
+      if (error instanceof RealtimeException) {
+        return connection.reply(EventName.Error, { ...toErrorPayload(error).payload, ...detail }, tag);
+      }
+      this.logger.error(`Authorizer of "${exchange}" failed`, (error as Error)?.stack);
+    } finally {
+      connection.authorizing.delete(channel);
+    }
+    if (!allowed) {
+      return this.error(connection, tag, ErrorCode.SubscriptionDenied, `Not allowed to subscribe to ${channel}`, detail);
+    }
+    if (!connection.isOpen) return;
+    this.router.join(connection, channel);
+    connection.grants.set(channel, { family: exchange, key: String(key) });
+    connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
+  }
+
+  private async drop(connection: WsRealtimeConnection, channel: string): Promise<void> {
+    this.router.leave(connection, channel);
+    connection.grants.delete(channel);
+    await this.registry.remove(connection.digest, [channel]);
+  }
+
+  private keysOf(connection: WsRealtimeConnection, family: string): string[] {
+    const keys: string[] = [];
+    for (const channel of this.router.channelsOf(connection)) {
+      const parsed = this.families.parse(channel);
+      if (parsed?.family === family) keys.push(parsed.key);
+    }
+    return keys;
+  }
+
+  private describe(channel: string, auto: boolean): Record<string, unknown> {
+    const parsed = this.families.parse(channel);
+    return parsed
+      ? { exchange_name: parsed.family, routing_key: parsed.key, channel, auto }
+      : { channel, auto };
+  }
+
+  private error(
+    connection: WsRealtimeConnection,
+    tag: Tag,
+    error: string,
+    message: string,
+    detail: Record<string, unknown> = {},
+  ): void {
+    connection.reply(EventName.Error, { ...detail, error, message }, tag);
+  }
+}

@@ -1,0 +1,128 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { WebSocket } from 'ws';
+import type { ChannelSubscriber } from '../channels/channel-subscriber.interface.js';
+import { REALTIME_CONNECTION, type RealtimeConnection } from '../channels/realtime-connection.interface.js';
+import type { FamilyKey } from '../channels/channel-family.registry.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { encodeEvent } from '../protocol/frame.codec.js';
+
+/** Limits a connection enforces on itself. */
+export interface ConnectionLimits {
+  sendBufferLimit: number;
+  burst: number;
+  perSecond: number;
+}
+
+const TEXT = { binary: false } as const;
+/** Frames queued before `Welcome` is out; past this many the client is too slow. */
+const MAX_PENDING_FRAMES = 1024;
+
+/**
+ * One client socket: what handlers see (`RealtimeConnection`) and what the
+ * router writes to (`ChannelSubscriber`).
+ */
+export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<User>, ChannelSubscriber {
+  readonly [REALTIME_CONNECTION] = true as const;
+  user: User | undefined = undefined;
+  readonly data = new Map<string, unknown>();
+  /** Subscriptions the client made itself, asked about again periodically. */
+  readonly grants = new Map<string, FamilyKey>();
+  /** Family channels whose authorization is under way. */
+  readonly authorizing = new Set<string>();
+  /** Cleared by each heartbeat, set again by the pong. */
+  alive = true;
+  readonly ready: Promise<void>;
+
+  private opened = false;
+  private pending: Array<Buffer | string> = [];
+  private markReady!: () => void;
+  private tokens: number;
+  private refilledAt = Date.now();
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly connectionId: string,
+    readonly digest: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly remoteAddress: string | undefined,
+    private readonly limits: ConnectionLimits,
+  ) {
+    this.tokens = limits.burst;
+    this.ready = new Promise(resolve => (this.markReady = resolve));
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  get isReady(): boolean {
+    return this.opened;
+  }
+
+  /**
+   * Sends the first frame (`Welcome`), then whatever was pushed while the
+   * connection was being set up, and lets queued messages be handled.
+   */
+  open(welcome: string): void {
+    this.opened = true;
+    this.write(welcome);
+    for (const frame of this.pending) this.write(frame);
+    this.pending = [];
+    this.markReady();
+  }
+
+  /** Refuses the connection: one `Error` frame, then close 4003. */
+  reject(errorFrame: string): void {
+    this.pending = [];
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(errorFrame, TEXT);
+    this.close(CloseCode.ConnectionRejected, 'Connection rejected');
+  }
+
+  write(frame: Buffer | string): void {
+    if (!this.opened) {
+      if (this.pending.length >= MAX_PENDING_FRAMES) this.close(CloseCode.SlowConsumer, 'Send buffer full');
+      else this.pending.push(frame);
+      return;
+    }
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    // NOTE: checked before the write, so a stalled reader holds at most the
+    // limit plus one frame; closing leaves every other subscriber untouched.
+    if (this.socket.bufferedAmount > this.limits.sendBufferLimit) {
+      this.close(CloseCode.SlowConsumer, 'Send buffer full');
+      return;
+    }
+    this.socket.send(frame, TEXT);
+  }
+
+  emit(event: string, payload: unknown): void {
+    this.write(encodeEvent(event, payload));
+  }
+
+  /** Sends an event that answers an action, echoing its tag. */
+  reply(event: string, payload: unknown, tag: { value: unknown } | undefined): void {
+    this.write(encodeEvent(event, payload, tag));
+  }
+
+  /** Takes one message from the rate bucket; false when it is empty. */
+  takeToken(now = Date.now()): boolean {
+    const { burst, perSecond } = this.limits;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) * perSecond) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  ping(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+  }
+
+  close(code = 1000, reason = ''): void {
+    const state = this.socket.readyState;
+    if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+}

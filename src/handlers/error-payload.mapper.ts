@@ -1,0 +1,91 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { ErrorPayload } from '../protocol/frames.js';
+import { RealtimeException } from './realtime.exception.js';
+
+/** An error as the client will see it, plus the HTTP-like status for Ring replies. */
+export interface MappedError {
+  payload: ErrorPayload;
+  status: number;
+  /** Whether it was unexpected, so that the server logs it with its stack. */
+  internal: boolean;
+}
+
+function pascal(name: string): string {
+  return name
+    .toLowerCase()
+    .split('_')
+    .map(word => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+const STATUS_OF: Record<string, number> = {
+  [ErrorCode.InvalidJSON]: 400,
+  [ErrorCode.InvalidPayload]: 400,
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.AuthRequired]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.SubscriptionDenied]: 403,
+  [ErrorCode.InvalidAction]: 404,
+  [ErrorCode.InvalidExchange]: 404,
+  [ErrorCode.AlreadySubscribed]: 409,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.TooManySubscriptions]: 429,
+};
+
+/** The HTTP-like status that a Ring-style reply carries for an error code. */
+export function statusOfCode(code: string): number {
+  return STATUS_OF[code] ?? 400;
+}
+
+/**
+ * Turns whatever a handler, guard or pipe threw into the `Error` payload the
+ * client gets. Unknown errors become `InternalError` with a fixed message: their
+ * text may hold secrets, so it is logged, never sent.
+ */
+export function toErrorPayload(error: unknown): MappedError {
+  if (error instanceof RealtimeException) {
+    return {
+      payload: { ...error.details, error: error.code, message: error.message },
+      status: statusOfCode(error.code),
+      internal: false,
+    };
+  }
+  if (error instanceof WsException) {
+    const raw = error.getError();
+    if (typeof raw === 'object' && raw !== null) {
+      const { error: code, message, ...details } = raw as Record<string, unknown>;
+      const name = typeof code === 'string' ? code : 'WsException';
+      return {
+        payload: { ...details, error: name, message: typeof message === 'string' ? message : name },
+        status: statusOfCode(name),
+        internal: false,
+      };
+    }
+    return { payload: { error: 'WsException', message: String(raw) }, status: 400, internal: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const messages = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+    if (status === HttpStatus.BAD_REQUEST && Array.isArray(messages)) {
+      return {
+        payload: { error: ErrorCode.ValidationFailed, message: 'Validation failed', errors: messages },
+        status,
+        internal: false,
+      };
+    }
+    const name = status === HttpStatus.FORBIDDEN ? ErrorCode.Forbidden : pascal(HttpStatus[status] ?? 'Error');
+    return {
+      payload: { error: name, message: typeof messages === 'string' ? messages : error.message },
+      status,
+      internal: status >= 500,
+    };
+  }
+  return {
+    payload: { error: ErrorCode.InternalError, message: 'Internal server error' },
+    status: 500,
+    internal: true,
+  };
+}

@@ -1,0 +1,7 @@
+export * from './connection-id.injector.js';
+export * from './identity-headers.js';
+export type * from './identity-options.interface.js';
+export type * from './realtime-client-ref.interface.js';
+export * from './request-identity.js';
+export * from './socket-digest.util.js';
+export * from './socket-key.cookie.js';

@@ -1,0 +1,23 @@
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { REALTIME_OPTIONS } from '../realtime.constants.js';
+import { injectConnectionId } from './connection-id.injector.js';
+import { REQUEST_IDENTITY, RequestIdentity } from './request-identity.js';
+
+/**
+ * Gives every HTTP request a lazy realtime identity (for `@RealtimeClient()`),
+ * and, when `injectConnectionId` is on, marks HTML pages with their
+ * connection id.
+ */
+@Injectable()
+export class RealtimeIdentityMiddleware implements NestMiddleware {
+  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {}
+
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
+    const identity = new RequestIdentity(request, response, this.options);
+    (request as IncomingMessage & { [REQUEST_IDENTITY]?: RequestIdentity })[REQUEST_IDENTITY] = identity;
+    if (this.options.injectConnectionId) injectConnectionId(request, response, () => identity.connectionId);
+    next();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Options of `RealtimeModule.forRoot()` / `forRootAsync()`. Every field is
+ * optional; the defaults are listed with each one and merged in one place
+ * (`resolveRealtimeOptions`).
+ *
+ * @publicApi
+ */
+export interface RealtimeModuleOptions {
+  /**
+   * Origins allowed to open a socket (the `Origin` header of the upgrade).
+   * A disallowed origin gets `403` and no socket. `'*'` allows any origin.
+   * Requests without an `Origin` header (non-browser clients) are allowed.
+   * @default same-origin only: the Origin's host must equal the Host header
+   */
+  allowedOrigins?: string[] | '*';
+  /**
+   * Largest frame a client may send, in bytes. A larger one closes the
+   * connection with 1009.
+   * @default 65536
+   */
+  maxMessageSize?: number;
+  /**
+   * How often the server pings every connection, in ms. A peer that has not
+   * answered the previous ping is terminated. `0` disables pings.
+   * @default 30000
+   */
+  heartbeatInterval?: number;
+  /**
+   * Most bytes that may wait in one connection's send buffer. A client that
+   * reads slower than that is closed with 4001, and nobody else waits for it.
+   * @default 1048576
+   */
+  sendBufferLimit?: number;
+  /**
+   * Per-connection message rate, as a token bucket: `burst` messages at once,
+   * refilled at `perSecond`. A client over it gets `Error RateLimited`, then
+   * close 1008.
+   * @default { burst: 200, perSecond: 100 }
+   */
+  messageRate?: { burst: number; perSecond: number };
+  /**
+   * Most channels one connection (or one digest) may be subscribed to.
+   * @default 100
+   */
+  maxSubscriptions?: number;
+  /**
+   * Name of the cookie that carries the signed socket key.
+   * @default 'realtime_sk'
+   */
+  socketKeyCookie?: string;
+  /**
+   * Secret that signs the socket-key cookie. Give every instance of an app the
+   * same one. When missing, a random secret is made at startup (and a warning
+   * logged): cookies then last only as long as the process.
+   */
+  secret?: string;
+  /**
+   * Whether the socket-key cookie is `Secure`. `'auto'` sets it when the
+   * request came over TLS (or `X-Forwarded-Proto: https`).
+   * @default 'auto'
+   */
+  secureCookie?: boolean | 'auto';
+  /**
+   * `SameSite` attribute of the socket-key cookie.
+   * @default 'Lax'
+   */
+  sameSite?: 'Strict' | 'Lax';
+  /**
+   * Write `data-socket-connection-id="<id>"` onto the `<body>` of every HTML
+   * response, as pakyow does.
+   * @default false
+   */
+  injectConnectionId?: boolean;
+  /**
+   * How often the authorizers of channel families are asked again about the
+   * subscriptions clients made, in ms (Myxi's touch). A revoked client gets
+   * `Unsubscribed` with `auto: true`. `0` disables it.
+   * @default 60000
+   */
+  reauthorizeInterval?: number;
+  /**
+   * How long subscriptions held under a digest outlive the last connection
+   * that used them (or the page that made them, if it never connects), in ms.
+   * @default 600000
+   */
+  subscriptionTtl?: number;
+}
+
+/**
+ * Options that shape the module itself, so they cannot come from an async
+ * factory: pass them next to `useFactory` in `forRootAsync`, or with the rest
+ * in `forRoot`.
+ *
+ * @publicApi
+ */
+export interface RealtimeModuleExtras {
+  /**
+   * Path of the WebSocket endpoint on the app's HTTP server. `/` lets pakyow's
+   * browser snippet work unmodified.
+   * @default '/'
+   */
+  path?: string;
+  /**
+   * Register the module globally, so `ChannelService` is injectable anywhere.
+   * @default true
+   */
+  isGlobal?: boolean;
+}
+
+/** The options after defaults are merged: what the module's parts inject. */
+export interface ResolvedRealtimeOptions {
+  allowedOrigins: string[] | '*' | 'same-origin';
+  maxMessageSize: number;
+  heartbeatInterval: number;
+  sendBufferLimit: number;
+  messageRate: { burst: number; perSecond: number };
+  maxSubscriptions: number;
+  socketKeyCookie: string;
+  secret: string;
+  secretWasGenerated: boolean;
+  secureCookie: boolean | 'auto';
+  sameSite: 'Strict' | 'Lax';
+  injectConnectionId: boolean;
+  reauthorizeInterval: number;
+  subscriptionTtl: number;
+}

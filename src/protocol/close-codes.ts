@@ -1,0 +1,24 @@
+/**
+ * WebSocket close codes the server uses. 1000-1011 are RFC 6455's; 4000-4999
+ * are this protocol's own.
+ *
+ * A peer that stops answering pings is terminated without a close frame, so
+ * the client sees 1006 (abnormal closure).
+ *
+ * @publicApi
+ */
+export const CloseCode = {
+  /** The server is shutting down. */
+  GoingAway: 1001,
+  /** The connection broke a policy: over its message rate. */
+  PolicyViolation: 1008,
+  /** A frame was larger than `maxMessageSize`. */
+  MessageTooBig: 1009,
+  /** The connection read too slowly: its send buffer passed `sendBufferLimit`. */
+  SlowConsumer: 4001,
+  /** A connect-time guard or handler refused the connection. */
+  ConnectionRejected: 4003,
+} as const;
+
+/** @publicApi */
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

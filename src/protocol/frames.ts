@@ -1,0 +1,77 @@
+/**
+ * The JSON frames of the wire protocol. `docs/protocol.md` describes each one
+ * with examples; these types are what a TypeScript client or server shares.
+ */
+
+/** Client to server, Myxi style: `{action, tag, payload}`. */
+export interface ActionFrame<P = unknown> {
+  action: string;
+  /** Any JSON value; echoed on every reply and error to this action. */
+  tag?: unknown;
+  /** Defaults to `{}` when missing or null. */
+  payload?: P;
+}
+
+/** Client to server, pakyow's Ring style: `{id, action, ...}`. */
+export interface RingRequestFrame {
+  id: string | number;
+  action: string;
+  [key: string]: unknown;
+}
+
+/** Server to client: a socket event such as `Welcome`, `Error` or a handler's reply. */
+export interface EventFrame<P = unknown> {
+  event: string;
+  /** Present when the frame answers an action that carried a tag. */
+  tag?: unknown;
+  payload: P;
+}
+
+/** Myxi's routing marker on pushes to family channels. */
+export interface MqMarker {
+  /** The family (Myxi's exchange). */
+  e: string;
+  /** The routing key, always a string. */
+  rk: string;
+}
+
+/** Server to client: a message pushed down a channel. */
+export interface PushFrame<P = unknown> {
+  event: string;
+  channel: string;
+  payload: P;
+  /** Present when the channel belongs to a declared family. */
+  mq?: MqMarker;
+  /** The message's position in its channel's history, once history is kept. */
+  offset?: number;
+}
+
+/** Server to client: the answer to a Ring-style request. */
+export interface RingReplyFrame<B = unknown> {
+  id: string | number;
+  status: number;
+  headers: Record<string, string>;
+  body: B;
+}
+
+/** The payload of an `Error` event. */
+export interface ErrorPayload {
+  error: string;
+  message?: string;
+  [detail: string]: unknown;
+}
+
+/** `Subscribe` and `Unsubscribe` payloads. */
+export interface SubscriptionPayload {
+  exchange?: string;
+  routing_key?: string | number;
+  routing_keys?: Array<string | number>;
+  /** `Unsubscribe` only: a plain (non-family) channel. */
+  channel?: string;
+}
+
+/** `Welcome` payload. */
+export interface WelcomePayload {
+  /** The connection id: the one the client connected with, or a new one. */
+  id: string;
+}

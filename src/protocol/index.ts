@@ -1,0 +1,5 @@
+export * from './close-codes.js';
+export * from './error-codes.js';
+export * from './event-names.js';
+export * from './frame.codec.js';
+export type * from './frames.js';

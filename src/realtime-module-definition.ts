@@ -1,0 +1,25 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { createRealtimeGateway } from './gateway/realtime.gateway.js';
+import type {
+  RealtimeModuleExtras,
+  RealtimeModuleOptions,
+} from './interfaces/realtime-module-options.interface.js';
+
+/** Extras (`path`, `isGlobal`) and their defaults. */
+export const REALTIME_EXTRAS: Required<RealtimeModuleExtras> = { path: '/', isGlobal: true };
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: REALTIME_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<RealtimeModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createRealtimeOptions')
+  .setExtras<RealtimeModuleExtras>(REALTIME_EXTRAS, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal ?? REALTIME_EXTRAS.isGlobal,
+    // The gateway class is made per import: its path is decorator metadata.
+    providers: [...(definition.providers ?? []), createRealtimeGateway(extras.path ?? REALTIME_EXTRAS.path)],
+  }))
+  .build();

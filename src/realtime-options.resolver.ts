@@ -1,0 +1,83 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type {
+  RealtimeModuleOptions,
+  ResolvedRealtimeOptions,
+} from './interfaces/realtime-module-options.interface.js';
+import { INVALID_OPTION } from './realtime.messages.js';
+
+/** The documented defaults, in one place. */
+export const REALTIME_DEFAULTS = {
+  maxMessageSize: 64 * 1024,
+  heartbeatInterval: 30_000,
+  sendBufferLimit: 1024 * 1024,
+  messageRate: { burst: 200, perSecond: 100 },
+  maxSubscriptions: 100,
+  socketKeyCookie: 'realtime_sk',
+  secureCookie: 'auto',
+  sameSite: 'Lax',
+  injectConnectionId: false,
+  reauthorizeInterval: 60_000,
+  subscriptionTtl: 600_000,
+} as const;
+
+function count(name: string, value: number | undefined, fallback: number, min: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isFinite(resolved) || resolved < min) {
+    throw new Error(INVALID_OPTION(name, `a number >= ${min}`, resolved));
+  }
+  return resolved;
+}
+
+/**
+ * Merges the defaults into the user's options and checks them, so a bad value
+ * fails at startup with a sentence that says which option is wrong.
+ */
+export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): ResolvedRealtimeOptions {
+  const rate = options.messageRate ?? REALTIME_DEFAULTS.messageRate;
+  const origins = options.allowedOrigins;
+  if (origins !== undefined && origins !== '*' && !Array.isArray(origins)) {
+    throw new Error(INVALID_OPTION('allowedOrigins', "an array of origins or '*'", origins));
+  }
+  const cookie = options.socketKeyCookie ?? REALTIME_DEFAULTS.socketKeyCookie;
+  if (!/^[A-Za-z0-9_.-]+$/.test(cookie)) {
+    throw new Error(INVALID_OPTION('socketKeyCookie', 'a cookie name', cookie));
+  }
+  if (options.secret !== undefined && options.secret.length < 16) {
+    throw new Error(INVALID_OPTION('secret', 'a string of at least 16 characters', '(too short)'));
+  }
+  const ttl = count('subscriptionTtl', options.subscriptionTtl, REALTIME_DEFAULTS.subscriptionTtl, 1000);
+  const heartbeat = count('heartbeatInterval', options.heartbeatInterval, REALTIME_DEFAULTS.heartbeatInterval, 0);
+  if (heartbeat > 0 && ttl <= heartbeat) {
+    throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
+  }
+  if (!options.secret) {
+    new Logger('RealtimeModule').warn(
+      'No `secret` given: socket-key cookies are signed with a random secret that lasts as long as this process. Give every instance the same secret.',
+    );
+  }
+  return {
+    allowedOrigins: origins === undefined ? 'same-origin' : origins === '*' ? '*' : [...origins],
+    maxMessageSize: count('maxMessageSize', options.maxMessageSize, REALTIME_DEFAULTS.maxMessageSize, 64),
+    heartbeatInterval: heartbeat,
+    sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
+    messageRate: {
+      burst: count('messageRate.burst', rate.burst, REALTIME_DEFAULTS.messageRate.burst, 1),
+      perSecond: count('messageRate.perSecond', rate.perSecond, REALTIME_DEFAULTS.messageRate.perSecond, 0.001),
+    },
+    maxSubscriptions: count('maxSubscriptions', options.maxSubscriptions, REALTIME_DEFAULTS.maxSubscriptions, 1),
+    socketKeyCookie: cookie,
+    secret: options.secret ?? randomBytes(32).toString('hex'),
+    secretWasGenerated: !options.secret,
+    secureCookie: options.secureCookie ?? REALTIME_DEFAULTS.secureCookie,
+    sameSite: options.sameSite ?? REALTIME_DEFAULTS.sameSite,
+    injectConnectionId: options.injectConnectionId ?? REALTIME_DEFAULTS.injectConnectionId,
+    reauthorizeInterval: count(
+      'reauthorizeInterval',
+      options.reauthorizeInterval,
+      REALTIME_DEFAULTS.reauthorizeInterval,
+      0,
+    ),
+    subscriptionTtl: ttl,
+  };
+}

@@ -1,0 +1,28 @@
+/** Words the module says, as small functions (the schedule/bullmq habit). */
+
+export const INVALID_OPTION = (name: string, expected: string, got: unknown): string =>
+  `RealtimeModule option "${name}" must be ${expected}; got ${JSON.stringify(got)}.`;
+
+export const DUPLICATE_HANDLER = (action: string, first: string, second: string): string =>
+  `Realtime action "${action}" is handled twice: by ${first} and by ${second}. Give each @RealtimeHandler() its own action name.`;
+
+export const RESERVED_HANDLER = (action: string, where: string): string =>
+  `${where} uses the built-in action name "${action}". Choose another name for @RealtimeHandler().`;
+
+export const DUPLICATE_FAMILY = (family: string, first: string, second: string): string =>
+  `Channel family "${family}" is declared twice: by ${first} and by ${second}.`;
+
+export const NON_STATIC_HOST = (where: string): string =>
+  `Cannot register realtime handler ${where}: it is defined in a request-scoped (non static) provider. Make the provider static.`;
+
+export const NOT_A_WS_SERVER = (): string =>
+  'RealtimeModule needs the ws adapter from @nestjs/platform-ws: call app.useWebSocketAdapter(new WsAdapter(app)) before app.listen().';
+
+export const MISSING_IDENTITY = (): string =>
+  '@RealtimeClient() found no realtime identity on this request: is RealtimeModule imported in the module that serves this route?';
+
+export const TOO_MANY_SUBSCRIPTIONS = (max: number): string =>
+  `A client may hold at most ${max} subscriptions (maxSubscriptions).`;
+
+export const INVALID_CHANNEL = (channel: unknown): string =>
+  `Invalid channel name ${JSON.stringify(channel)}: use a non-empty string of at most 200 printable characters.`;

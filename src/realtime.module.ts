@@ -1,0 +1,58 @@
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
+import { ChannelRouter } from './channels/channel-router.interface.js';
+import { ChannelService } from './channels/channel.service.js';
+import { LocalChannelRouter } from './channels/local-channel.router.js';
+import { MemorySubscriptionRegistry } from './channels/memory-subscription.registry.js';
+import { RealtimeTransport } from './channels/realtime-transport.interface.js';
+import { SubscriptionRegistry } from './channels/subscription-registry.interface.js';
+import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
+import { SubscriptionActions } from './gateway/subscription.actions.js';
+import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js';
+import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.js';
+import { RealtimeExplorer } from './handlers/realtime.explorer.js';
+import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
+import type { RealtimeModuleOptions } from './interfaces/realtime-module-options.interface.js';
+import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
+import { resolveRealtimeOptions } from './realtime-options.resolver.js';
+import { REALTIME_OPTIONS } from './realtime.constants.js';
+import { InMemoryTransport } from './transport/in-memory.transport.js';
+
+/**
+ * Realtime channels for a Nest app: a WebSocket gateway on the app's HTTP
+ * server, `ChannelService`, `@RealtimeHandler()` actions and channel families.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [RealtimeModule.forRoot({ path: '/', allowedOrigins: ['https://app.example'] })] })
+ * export class AppModule {}
+ * ```
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: REALTIME_OPTIONS,
+      useFactory: (options: RealtimeModuleOptions) => resolveRealtimeOptions(options),
+      inject: [REALTIME_MODULE_OPTIONS],
+    },
+    { provide: SubscriptionRegistry, useClass: MemorySubscriptionRegistry },
+    { provide: RealtimeTransport, useClass: InMemoryTransport },
+    { provide: ChannelRouter, useClass: LocalChannelRouter },
+    ChannelFamilyRegistry,
+    ChannelService,
+    RealtimeHandlerRegistry,
+    RealtimeMetadataAccessor,
+    RealtimeExplorer,
+    SubscriptionActions,
+    RealtimeDispatcher,
+  ],
+  exports: [ChannelService, REALTIME_OPTIONS],
+})
+export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RealtimeIdentityMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

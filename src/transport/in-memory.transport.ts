@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import type { DirectMessage, RealtimeTransport, TransportReceiver } from '../channels/realtime-transport.interface.js';
+
+/**
+ * The embedded default: one process, so there is no other instance to carry
+ * anything to. The local router has already served every local subscriber.
+ */
+@Injectable()
+export class InMemoryTransport implements RealtimeTransport {
+  bind(_receiver: TransportReceiver): void {}
+  async publish(_channel: string, _frame: Buffer): Promise<void> {}
+  async publishDirect(_digest: string, _message: DirectMessage): Promise<void> {}
+  watchChannel(_channel: string): void {}
+  unwatchChannel(_channel: string): void {}
+  watchDigest(_digest: string): void {}
+  unwatchDigest(_digest: string): void {}
+}

@@ -1,0 +1,29 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+
+/** A running app on a free loopback port, with its HTTP and WebSocket base URLs. */
+export interface TestApp {
+  app: INestApplication;
+  http: string;
+  ws: string;
+  close(): Promise<void>;
+}
+
+/** Starts a Nest app the way a user's main.ts does, on `listen(0)`. */
+export async function startApp(module: Type | object, path = '/'): Promise<TestApp> {
+  const app = await NestFactory.create(module as Type, { logger: ['error'], abortOnError: false });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const http = `http://127.0.0.1:${address.port}`;
+  const ws = `ws://127.0.0.1:${address.port}${path}`;
+  return { app, http, ws, close: () => app.close() };
+}
+
+/** The cookie pair (`name=value`) a response set, ready for a `Cookie` header. */
+export function cookieOf(response: Response): string {
+  const header = response.headers.getSetCookie()[0];
+  if (!header) throw new Error('The response set no cookie');
+  return header.split(';')[0]!;
+}

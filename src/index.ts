@@ -1,4 +1,4 @@
-export * from './channels/channel-family.decorator.js';
+export { ChannelFamily } from './channels/channel-family.decorator.js';
 export type { ChannelAuthorizer } from './channels/channel-authorizer.interface.js';
 export { InvalidChannelError, TooManySubscriptionsError } from './channels/channel.errors.js';
 export { ChannelService } from './channels/channel.service.js';

@@ -2,6 +2,7 @@ import {
   Inject,
   Logger,
   type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
   type Type,
 } from '@nestjs/common';
 import {
@@ -56,12 +57,15 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * `createRealtimeGateway()` makes one subclass per module import, because the
  * gateway's path is static decorator metadata.
  */
-export class RealtimeGatewayHost implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class RealtimeGatewayHost
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('RealtimeModule');
   private readonly connections = new Map<WebSocket, WsRealtimeConnection>();
   private heartbeat?: NodeJS.Timeout;
   private reauthorizer?: NodeJS.Timeout;
   private reauthorizing = false;
+  private server?: WebSocketServer;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -73,7 +77,10 @@ export class RealtimeGatewayHost implements OnGatewayInit, OnGatewayConnection, 
   ) {}
 
   afterInit(server: unknown): void {
-    if (!isWsServer(server)) throw new Error(NOT_A_WS_SERVER());
+    // A throw here would surface as an uncaught exception (Nest calls this
+    // from an rxjs subscriber); onApplicationBootstrap reports it instead.
+    if (!isWsServer(server)) return;
+    this.server = server;
     // NOTE: @WebSocketGateway options are static class metadata, read before
     // async options could exist; the ws server reads these two fields on each
     // upgrade, so they are set here from the resolved options instead.
@@ -92,6 +99,10 @@ export class RealtimeGatewayHost implements OnGatewayInit, OnGatewayConnection, 
       this.reauthorizer = setInterval(() => void this.reauthorizeAll(), this.options.reauthorizeInterval);
       this.reauthorizer.unref();
     }
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.server) throw new Error(NOT_A_WS_SERVER());
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {

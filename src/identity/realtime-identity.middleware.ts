@@ -17,7 +17,11 @@ export class RealtimeIdentityMiddleware implements NestMiddleware {
   use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
     const identity = new RequestIdentity(request, response, this.options);
     (request as IncomingMessage & { [REQUEST_IDENTITY]?: RequestIdentity })[REQUEST_IDENTITY] = identity;
-    if (this.options.injectConnectionId) injectConnectionId(request, response, () => identity.connectionId);
+    if (this.options.injectConnectionId) {
+      // The page's socket can only match the page's digest if the browser also
+      // holds the key, so a marked page always carries the cookie.
+      injectConnectionId(request, response, () => identity.issue().connectionId);
+    }
     next();
   }
 }

@@ -54,6 +54,13 @@ export class RequestIdentity implements RealtimeClientRef {
     return socketDigest(this.socketKey, this.connectionId);
   }
 
+  /** Settles both halves now (setting the cookie if needed) and returns this. */
+  issue(): this {
+    void this.socketKey;
+    void this.connectionId;
+    return this;
+  }
+
   private readKey(): string | undefined {
     const supplied = this.request.headers[SOCKET_KEY_HEADER];
     if (isWellFormedToken(supplied)) return supplied;

@@ -27,3 +27,31 @@ export function cookieOf(response: Response): string {
   if (!header) throw new Error('The response set no cookie');
   return header.split(';')[0]!;
 }
+
+/** A page's realtime identity as a browser would hold it: its id and its cookie. */
+export interface PageIdentity {
+  connectionId: string;
+  cookie: string;
+}
+
+/** Calls a fixture route that subscribes the caller, as a rendered page would. */
+export async function subscribePage(server: TestApp, channels: string[], cookie?: string): Promise<PageIdentity> {
+  const response = await fetch(`${server.http}/subscribe?channels=${encodeURIComponent(channels.join(','))}`, {
+    headers: cookie ? { cookie } : {},
+  });
+  if (!response.ok) throw new Error(`subscribe failed: ${response.status} ${await response.text()}`);
+  const { connectionId } = (await response.json()) as { connectionId: string };
+  return { connectionId, cookie: cookie ?? cookieOf(response) };
+}
+
+/** POSTs JSON to the fixture app and returns the parsed answer. */
+export async function post(server: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const response = await fetch(`${server.http}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} failed: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it, mock } from 'node:test';
+import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
+import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
+
+function registry(ttl = 60_000): MemorySubscriptionRegistry {
+  return new MemorySubscriptionRegistry(
+    resolveRealtimeOptions({ secret: 'unit-test-secret-1234', subscriptionTtl: ttl, heartbeatInterval: 0 }),
+  );
+}
+
+describe('MemorySubscriptionRegistry', () => {
+  afterEach(() => mock.timers.reset());
+
+  it('adds without duplicates, removes some or all, and reports what changed', async () => {
+    const store = registry();
+    assert.deepEqual(await store.add('d', ['a', 'b']), ['a', 'b']);
+    assert.deepEqual(await store.add('d', ['b', 'c']), ['c']);
+    assert.deepEqual((await store.channelsFor('d')).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(await store.remove('d', ['a', 'zz']), ['a']);
+    assert.deepEqual((await store.remove('d')).sort(), ['b', 'c']);
+    assert.deepEqual(await store.channelsFor('d'), []);
+    store.onModuleDestroy();
+  });
+
+  it('forgets a digest once its ttl passes without a keep-alive', async () => {
+    mock.timers.enable({ apis: ['Date', 'setInterval'] });
+    const store = registry(5_000);
+    await store.add('kept', ['x']);
+    await store.add('dropped', ['y']);
+    mock.timers.tick(4_000);
+    await store.keepAlive(['kept']);
+    mock.timers.tick(2_000);
+    assert.deepEqual(await store.channelsFor('kept'), ['x']);
+    assert.deepEqual(await store.channelsFor('dropped'), []);
+    mock.timers.tick(5_000);
+    assert.deepEqual(await store.channelsFor('kept'), []);
+    store.onModuleDestroy();
+  });
+});

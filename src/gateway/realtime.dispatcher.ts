@@ -90,13 +90,18 @@ export class RealtimeDispatcher {
         tag,
       );
     }
+    let reply: { event: string; data: unknown };
     try {
-      const { event, data } = await this.invoke(connection, handler, frame.payload);
-      // Encoding inside the try: a reply that cannot be serialised becomes an
-      // InternalError for the caller instead of a silent drop.
-      connection.reply(event, data, tag);
+      reply = await this.invoke(connection, handler, frame.payload);
     } catch (error) {
-      connection.reply(EventName.Error, this.describeError(error, frame.action), tag);
+      // Nest's external exception filter has already logged what was unexpected.
+      return connection.reply(EventName.Error, toErrorPayload(error).payload, tag);
+    }
+    try {
+      connection.reply(reply.event, reply.data, tag);
+    } catch (error) {
+      this.logger.error(`Reply to realtime action "${frame.action}" could not be encoded`, (error as Error)?.stack);
+      connection.reply(EventName.Error, toErrorPayload(error).payload, tag);
     }
   }
 
@@ -111,12 +116,18 @@ export class RealtimeDispatcher {
       return connection.write(encodeRingReply(id, 404, { error: ErrorCode.InvalidAction, message: text }));
     }
     const payload = message.payload ?? message.input ?? {};
+    let data: unknown;
     try {
-      const { data } = await this.invoke(connection, handler, payload);
-      connection.write(encodeRingReply(id, 200, data));
+      ({ data } = await this.invoke(connection, handler, payload));
     } catch (error) {
       const mapped = toErrorPayload(error);
-      this.logInternal(mapped.internal, error, action);
+      return connection.write(encodeRingReply(id, mapped.status, mapped.payload));
+    }
+    try {
+      connection.write(encodeRingReply(id, 200, data));
+    } catch (error) {
+      this.logger.error(`Reply to realtime action "${action}" could not be encoded`, (error as Error)?.stack);
+      const mapped = toErrorPayload(error);
       connection.write(encodeRingReply(id, mapped.status, mapped.payload));
     }
   }
@@ -131,15 +142,5 @@ export class RealtimeDispatcher {
     }
     const result = await handler.invoke(connection, payload, handler.action);
     return asReply(result, handler.reply);
-  }
-
-  private describeError(error: unknown, action: string): Record<string, unknown> {
-    const mapped = toErrorPayload(error);
-    this.logInternal(mapped.internal, error, action);
-    return mapped.payload;
-  }
-
-  private logInternal(internal: boolean, error: unknown, action: string): void {
-    if (internal) this.logger.error(`Realtime action "${action}" failed`, (error as Error)?.stack);
   }
 }

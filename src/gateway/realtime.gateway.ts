@@ -161,9 +161,8 @@ export class RealtimeGatewayHost
     try {
       for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
     } catch (error) {
-      const mapped = toErrorPayload(error);
-      if (mapped.internal) this.logFailure('connect hook', error);
-      connection.reject(encodeEvent(EventName.Error, mapped.payload));
+      // Hooks run through Nest's external filter, which logs the unexpected.
+      connection.reject(encodeEvent(EventName.Error, toErrorPayload(error).payload));
       return;
     }
     if (!connection.isOpen) return;

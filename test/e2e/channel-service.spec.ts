@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ChannelService, InvalidChannelError, TooManySubscriptionsError } from 'nestjs-realtime';
+import { fixtureModule } from '../fixtures/fixture.module.js';
+import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { TestClient } from '../support/ws-client.js';
+
+describe('ChannelService', () => {
+  let server: TestApp;
+  before(async () => (server = await startApp(fixtureModule({ maxSubscriptions: 5 }))));
+  after(() => server.close());
+
+  const connect = (page: PageIdentity) =>
+    TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+  const unsubscribe = (page: PageIdentity, channels?: string[]) =>
+    fetch(`${server.http}/subscribe${channels ? `?channels=${channels.join(',')}` : ''}`, {
+      method: 'DELETE',
+      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
+    });
+
+  it('pushes to one channel or many, with an optional event name, and counts local deliveries', async () => {
+    const page = await subscribePage(server, ['a', 'b']);
+    const other = await subscribePage(server, ['b']);
+    const [client, otherClient] = [await connect(page), await connect(other)];
+    const receipt = await post(server, '/push/a,b,c', { message: { n: 1 }, event: 'Thing' });
+    assert.deepEqual(receipt, { channels: ['a', 'b', 'c'], localDeliveries: 3 });
+    assert.deepEqual(await client.next(frame => frame.channel === 'a'), { event: 'Thing', channel: 'a', payload: { n: 1 } });
+    await client.next(frame => frame.channel === 'b');
+    await otherClient.next(frame => frame.channel === 'b');
+    await otherClient.barrier();
+    assert.equal(otherClient.frames.filter(frame => frame.channel === 'a').length, 0);
+    client.close();
+    otherClient.close();
+  });
+
+  it('unsubscribes one channel at once on an open socket (no reconnect needed)', async () => {
+    const page = await subscribePage(server, ['one', 'two', 'three']);
+    const client = await connect(page);
+    await unsubscribe(page, ['one']);
+    assert.deepEqual((await client.next(frame => frame.event === 'Unsubscribed')).payload, { channel: 'one', auto: true });
+    await post(server, '/push/one,two', { message: 'x' });
+    await client.next(frame => frame.channel === 'two');
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.channel === 'one').length, 0);
+    client.close();
+  });
+
+  it('unsubscribes several, then all, and the registry forgets them', async () => {
+    const page = await subscribePage(server, ['p', 'q', 'r', 's']);
+    const client = await connect(page);
+    await unsubscribe(page, ['p', 'q']);
+    const listed = await fetch(`${server.http}/subscriptions`, {
+      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
+    });
+    assert.deepEqual(((await listed.json()) as { channels: string[] }).channels.sort(), ['r', 's']);
+    await unsubscribe(page);
+    await post(server, '/push/p,q,r,s', { message: 'x' });
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.channel).length, 0);
+    assert.deepEqual(
+      client.frames.filter(frame => frame.event === 'Unsubscribed').map(frame => frame.payload.channel).sort(),
+      ['p', 'q', 'r', 's'],
+    );
+    client.close();
+    const reconnected = await connect(page);
+    await post(server, '/push/r', { message: 'x' });
+    await reconnected.barrier();
+    assert.equal(reconnected.frames.filter(frame => frame.channel).length, 0);
+    reconnected.close();
+  });
+
+  it('sends to one client only: an event frame, or a push frame on a named channel', async () => {
+    const page = await subscribePage(server, ['unused']);
+    const other = await subscribePage(server, ['unused']);
+    const [client, otherClient] = [await connect(page), await connect(other)];
+    const headers = { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
+    assert.deepEqual(await post(server, '/notify', { message: { hi: 1 } }, headers), { channels: [], localDeliveries: 1 });
+    assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 1 } });
+    await post(server, '/notify', { message: 'x', channel: 'inbox' }, headers);
+    assert.deepEqual(await client.next(frame => frame.channel === 'inbox'), { event: 'Notice', channel: 'inbox', payload: 'x' });
+    await otherClient.barrier();
+    assert.equal(otherClient.frames.filter(frame => frame.event === 'Notice').length, 0);
+    client.close();
+    otherClient.close();
+  });
+
+  it('works from a handler (the calling connection) and from code with no request', async () => {
+    const [alice, bob] = [await TestClient.connect(server.ws), await TestClient.connect(server.ws)];
+    assert.deepEqual((await alice.call('JoinLobby')).payload, { joined: 'chat:lobby' });
+    await bob.call('JoinLobby');
+    const receipt = await alice.call('SayInLobby', { text: 'hi all' });
+    assert.deepEqual(receipt.payload, { channels: ['chat:lobby'], localDeliveries: 2 });
+    for (const client of [alice, bob]) {
+      assert.deepEqual(await client.next(frame => frame.channel === 'chat:lobby'), {
+        event: 'ChatMessage',
+        channel: 'chat:lobby',
+        payload: { text: 'hi all' },
+      });
+    }
+    const channels = server.app.get(ChannelService);
+    await channels.push({ text: 'from a cron job' }, 'chat:lobby', { event: 'ChatMessage' });
+    await bob.next(frame => frame.payload?.text === 'from a cron job');
+    alice.close();
+    bob.close();
+  });
+
+  it('refuses bad channel names and too many subscriptions with named errors', async () => {
+    const channels = server.app.get(ChannelService);
+    const client = { connectionId: 'c'.repeat(20), digest: 'd'.repeat(64) };
+    await assert.rejects(channels.subscribe(client, ''), InvalidChannelError);
+    await assert.rejects(channels.push('x', ['ok', 'bad\nname']), InvalidChannelError);
+    await channels.subscribe(client, ['1', '2', '3', '4', '5']);
+    await assert.rejects(channels.subscribe(client, '6'), TooManySubscriptionsError);
+    await channels.subscribe(client, '5');
+    const tooMany = await fetch(`${server.http}/subscribe?channels=a,b,c,d,e,f`);
+    assert.equal(tooMany.status, 500, 'an unhandled error in a route is the app’s to map');
+  });
+});

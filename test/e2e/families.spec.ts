@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fixtureModule } from '../fixtures/fixture.module.js';
+import { post, startApp, type TestApp } from '../support/test-app.js';
+import { TestClient } from '../support/ws-client.js';
+
+describe('channel families', () => {
+  let server: TestApp;
+  before(async () => (server = await startApp(fixtureModule({ reauthorizeInterval: 150 }))));
+  after(() => server.close());
+
+  it('subscribes when the authorizer allows, echoing the key as sent', async () => {
+    const client = await TestClient.connect(server.ws);
+    const reply = await client.call('Subscribe', { exchange: 'widgets', routing_key: 1234 });
+    assert.equal(reply.event, 'Subscribed');
+    assert.deepEqual(reply.payload, { exchange: 'widgets', routing_key: 1234, channel: 'widgets:1234' });
+    client.close();
+  });
+
+  it('denies with SubscriptionDenied and subscribes nothing', async () => {
+    const client = await TestClient.connect(server.ws);
+    const reply = await client.call('Subscribe', { exchange: 'widgets', routing_key: 9999 });
+    assert.equal(reply.event, 'Error');
+    assert.deepEqual(reply.payload, {
+      exchange: 'widgets',
+      routing_key: 9999,
+      error: 'SubscriptionDenied',
+      message: 'Not allowed to subscribe to widgets:9999',
+    });
+    await post(server, '/push-event/widgets/9999', { event: 'WidgetQtyChanged', payload: { quantity: 1 } });
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.event === 'WidgetQtyChanged').length, 0);
+    assert.deepEqual((await client.call('ListSubscriptions')).payload.channels, []);
+    client.close();
+  });
+
+  it('answers InvalidExchange for an undeclared family', async () => {
+    const client = await TestClient.connect(server.ws);
+    const reply = await client.call('Subscribe', { exchange: 'nope', routing_key: 1 });
+    assert.deepEqual(reply.payload, { exchange: 'nope', error: 'InvalidExchange', message: 'No channel family "nope"' });
+    client.close();
+  });
+
+  it('answers AlreadySubscribed, comparing keys as strings', async () => {
+    const client = await TestClient.connect(server.ws);
+    await client.call('Subscribe', { exchange: 'widgets', routing_key: 1234 });
+    assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 1234 })).payload.error, 'AlreadySubscribed');
+    assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: '1234' })).payload.error, 'AlreadySubscribed');
+    client.close();
+  });
+
+  it('subscribes routing_keys one by one, one reply each', async () => {
+    const client = await TestClient.connect(server.ws);
+    client.send({ action: 'Subscribe', tag: 'many', payload: { exchange: 'widgets', routing_keys: [1, 2, 9999] } });
+    await client.next(frame => frame.tag === 'many' && frame.payload.routing_key === 9999);
+    const replies = client.frames.filter(frame => frame.tag === 'many');
+    assert.deepEqual(
+      replies.map(frame => [frame.event, frame.payload.routing_key]),
+      [['Subscribed', 1], ['Subscribed', 2], ['Error', 9999]],
+    );
+    client.close();
+  });
+
+  it('lets the authorizer see the signed-in user', async () => {
+    const client = await TestClient.connect(server.ws);
+    assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 'secret' })).payload.error, 'SubscriptionDenied');
+    assert.deepEqual((await client.call('Authenticate', { token: 'good-token' })).payload, { username: 'alice' });
+    assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 'secret' })).event, 'Subscribed');
+    client.close();
+  });
+
+  it('unsubscribes one key, a whole family, or everything, with Unsubscribed auto:false', async () => {
+    const client = await TestClient.connect(server.ws);
+    for (const key of [1, 2, 1234]) await client.call('Subscribe', { exchange: 'widgets', routing_key: key });
+    await client.call('Subscribe', { exchange: 'rooms', routing_key: 'a' });
+    const one = await client.call('Unsubscribe', { exchange: 'widgets', routing_key: 1 });
+    assert.deepEqual(one.payload, { exchange_name: 'widgets', routing_key: 1, channel: 'widgets:1', auto: false });
+    client.send({ action: 'Unsubscribe', tag: 'fam', payload: { exchange: 'widgets' } });
+    await client.next(frame => frame.tag === 'fam' && frame.payload.routing_key === '1234');
+    assert.deepEqual(client.frames.filter(frame => frame.tag === 'fam').map(frame => frame.payload.routing_key), ['2', '1234']);
+    client.send({ action: 'Unsubscribe', tag: 'all', payload: {} });
+    const all = await client.next(frame => frame.tag === 'all');
+    assert.deepEqual(all.payload, { exchange_name: 'rooms', routing_key: 'a', channel: 'rooms:a', auto: false });
+    await post(server, '/push-event/widgets/2', { event: 'W', payload: {} });
+    await post(server, '/push-event/rooms/a', { event: 'W', payload: {} });
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.event === 'W').length, 0);
+    client.close();
+  });
+
+  it('checks again periodically and drops a revoked subscription with auto:true', async () => {
+    const client = await TestClient.connect(server.ws);
+    const keeper = await TestClient.connect(server.ws);
+    await client.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
+    await client.call('Subscribe', { exchange: 'widgets', routing_key: 1 });
+    await post(server, '/revoke/2', {});
+    const revoked = await client.next(frame => frame.event === 'Unsubscribed', 3000);
+    assert.deepEqual(revoked.payload, { exchange_name: 'widgets', routing_key: '2', channel: 'widgets:2', auto: true });
+    await post(server, '/push-event/widgets/2', { event: 'Gone', payload: {} });
+    await post(server, '/push-event/widgets/1', { event: 'Kept', payload: {} });
+    await client.next(frame => frame.event === 'Kept');
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.event === 'Gone').length, 0);
+    client.close();
+    keeper.close();
+  });
+});

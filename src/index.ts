@@ -6,7 +6,7 @@ export type { PushOptions, PushReceipt, SendOptions } from './channels/channel.s
 export { isRealtimeConnection } from './channels/realtime-connection.interface.js';
 export type { RealtimeConnection } from './channels/realtime-connection.interface.js';
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';
-export type { DirectMessage, TransportReceiver } from './channels/realtime-transport.interface.js';
+export type { DirectMessage, TransportHealth, TransportReceiver } from './channels/realtime-transport.interface.js';
 export { isRealtimeContext } from './handlers/is-realtime-context.util.js';
 export { RealtimeClient } from './handlers/realtime-client.decorator.js';
 export { RealtimeHandler } from './handlers/realtime-handler.decorator.js';
@@ -17,6 +17,7 @@ export type { RealtimeClientRef } from './identity/realtime-client-ref.interface
 export type {
   RealtimeModuleExtras,
   RealtimeModuleOptions,
+  RealtimeRedisOptions,
   ResolvedRealtimeOptions,
 } from './interfaces/realtime-module-options.interface.js';
 export * from './protocol/close-codes.js';
@@ -27,3 +28,4 @@ export { REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
 export { REALTIME_DEFAULTS } from './realtime-options.resolver.js';
 export { REALTIME_OPTIONS } from './realtime.constants.js';
 export { RealtimeModule } from './realtime.module.js';
+export { RealtimeTransportError } from './transport/realtime-transport.error.js';

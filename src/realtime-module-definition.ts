@@ -5,8 +5,8 @@ import type {
   RealtimeModuleOptions,
 } from './interfaces/realtime-module-options.interface.js';
 
-/** Extras (`path`, `isGlobal`) and their defaults. */
-export const REALTIME_EXTRAS: Required<RealtimeModuleExtras> = { path: '/', isGlobal: true };
+/** Extras (`path`, `isGlobal`, `gateway`) and their defaults. */
+export const REALTIME_EXTRAS: Required<RealtimeModuleExtras> = { path: '/', isGlobal: true, gateway: true };
 
 export const {
   ConfigurableModuleClass,
@@ -20,6 +20,9 @@ export const {
     ...definition,
     global: extras.isGlobal ?? REALTIME_EXTRAS.isGlobal,
     // The gateway class is made per import: its path is decorator metadata.
-    providers: [...(definition.providers ?? []), createRealtimeGateway(extras.path ?? REALTIME_EXTRAS.path)],
+    providers: [
+      ...(definition.providers ?? []),
+      ...((extras.gateway ?? REALTIME_EXTRAS.gateway) ? [createRealtimeGateway(extras.path ?? REALTIME_EXTRAS.path)] : []),
+    ],
   }))
   .build();

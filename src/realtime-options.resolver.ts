@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type {
   RealtimeModuleOptions,
+  RealtimeRedisOptions,
   ResolvedRealtimeOptions,
+  ResolvedRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
 import { INVALID_OPTION } from './realtime.messages.js';
 
@@ -19,6 +21,7 @@ export const REALTIME_DEFAULTS = {
   injectConnectionId: false,
   reauthorizeInterval: 60_000,
   subscriptionTtl: 600_000,
+  redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
 } as const;
 
 function count(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -51,6 +54,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
   if (heartbeat > 0 && ttl <= heartbeat) {
     throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
   }
+  const redis = resolveRedisOptions(options.redis);
   if (!options.secret) {
     new Logger('RealtimeModule').warn(
       'No `secret` given: socket-key cookies are signed with a random secret that lasts as long as this process. Give every instance the same secret.',
@@ -79,5 +83,27 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       0,
     ),
     subscriptionTtl: ttl,
+    redis,
+  };
+}
+
+function resolveRedisOptions(redis: RealtimeRedisOptions | undefined): ResolvedRedisOptions | undefined {
+  if (!redis) return undefined;
+  const defaults = REALTIME_DEFAULTS.redis;
+  if (redis.cluster && (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0)) {
+    throw new Error(INVALID_OPTION('redis.cluster.nodes', 'a non-empty array of nodes', redis.cluster.nodes));
+  }
+  const prefix = redis.prefix ?? defaults.prefix;
+  if (!/^[A-Za-z0-9_.:-]*$/.test(prefix)) {
+    throw new Error(INVALID_OPTION('redis.prefix', 'letters, digits and _ . : -', prefix));
+  }
+  return {
+    url: redis.cluster ? undefined : (redis.url ?? (redis.connection ? undefined : defaults.url)),
+    connection: { ...(redis.connection ?? {}) },
+    cluster: redis.cluster ? { nodes: [...redis.cluster.nodes], options: { ...(redis.cluster.options ?? {}) } } : undefined,
+    prefix,
+    backlogSize: count('redis.backlog.size', redis.backlog?.size, defaults.backlog.size, 1),
+    backlogTtl: count('redis.backlog.ttl', redis.backlog?.ttl, defaults.backlog.ttl, 1000),
+    connectTimeout: count('redis.connectTimeout', redis.connectTimeout, defaults.connectTimeout, 100),
   };
 }

@@ -4,9 +4,7 @@ import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
-import { MemorySubscriptionRegistry } from './channels/memory-subscription.registry.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
-import { SubscriptionRegistry } from './channels/subscription-registry.interface.js';
 import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
 import { SubscriptionActions } from './gateway/subscription.actions.js';
 import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js';
@@ -17,7 +15,7 @@ import type { RealtimeModuleOptions } from './interfaces/realtime-module-options
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
 import { resolveRealtimeOptions } from './realtime-options.resolver.js';
 import { REALTIME_OPTIONS } from './realtime.constants.js';
-import { InMemoryTransport } from './transport/in-memory.transport.js';
+import { createTransportProviders } from './transport/realtime-transport.providers.js';
 
 /**
  * Realtime channels for a Nest app: a WebSocket gateway on the app's HTTP
@@ -38,8 +36,7 @@ import { InMemoryTransport } from './transport/in-memory.transport.js';
       useFactory: (options: RealtimeModuleOptions) => resolveRealtimeOptions(options),
       inject: [REALTIME_MODULE_OPTIONS],
     },
-    { provide: SubscriptionRegistry, useClass: MemorySubscriptionRegistry },
-    { provide: RealtimeTransport, useClass: InMemoryTransport },
+    ...createTransportProviders(),
     { provide: ChannelRouter, useClass: LocalChannelRouter },
     ChannelFamilyRegistry,
     ChannelService,
@@ -49,7 +46,7 @@ import { InMemoryTransport } from './transport/in-memory.transport.js';
     SubscriptionActions,
     RealtimeDispatcher,
   ],
-  exports: [ChannelService, REALTIME_OPTIONS],
+  exports: [ChannelService, REALTIME_OPTIONS, RealtimeTransport],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -16,6 +16,12 @@ export interface TransportReceiver {
   receiveDirect(digest: string, message: DirectMessage): void;
 }
 
+/** Whether a transport can carry traffic now, for health checks. */
+export interface TransportHealth {
+  up: boolean;
+  [detail: string]: unknown;
+}
+
 /**
  * Carries pushes and direct messages to the *other* instances of the app
  * (Phoenix's adapter contract): local subscribers are always served by the
@@ -35,6 +41,7 @@ export interface RealtimeTransport {
   unwatchChannel(channel: string): void;
   watchDigest(digest: string): void;
   unwatchDigest(digest: string): void;
+  health(): TransportHealth;
 }
 
 /** DI token of the `RealtimeTransport`. */

@@ -84,6 +84,52 @@ export interface RealtimeModuleOptions {
    * @default 600000
    */
   subscriptionTtl?: number;
+  /**
+   * Scale out on Redis: subscriptions held by digest live in Redis, and pushes
+   * reach every instance's subscribers. Without it, everything runs in one
+   * process in memory. Needs the `ioredis` package.
+   */
+  redis?: RealtimeRedisOptions;
+}
+
+/**
+ * How to reach Redis, and how much recent traffic it keeps per channel so that
+ * an instance can catch up after a reconnect.
+ *
+ * @publicApi
+ */
+export interface RealtimeRedisOptions {
+  /**
+   * A standalone server: `redis://[:password@]host:port[/db]`.
+   * @default 'redis://127.0.0.1:6379' when neither `url` nor `cluster` is set
+   */
+  url?: string;
+  /**
+   * ioredis connection options, merged over `url` (for instance `sentinels`
+   * and `name` for Sentinel, `tls`, `password`).
+   */
+  connection?: Record<string, unknown>;
+  /**
+   * Redis Cluster: its seed nodes. Pub/sub then uses sharded channels
+   * (SSUBSCRIBE/SPUBLISH), so each push touches one shard only.
+   */
+  cluster?: { nodes: Array<{ host: string; port: number } | string>; options?: Record<string, unknown> };
+  /**
+   * Prefix of every key and channel this module uses in Redis.
+   * @default 'rt:'
+   */
+  prefix?: string;
+  /**
+   * Recent messages kept per channel for catch-up after a reconnect: at most
+   * `size` messages, for `ttl` ms after the channel's last push.
+   * @default { size: 100, ttl: 60000 }
+   */
+  backlog?: { size?: number; ttl?: number };
+  /**
+   * How long startup waits for Redis before failing, in ms.
+   * @default 10000
+   */
+  connectTimeout?: number;
 }
 
 /**
@@ -105,6 +151,12 @@ export interface RealtimeModuleExtras {
    * @default true
    */
   isGlobal?: boolean;
+  /**
+   * Serve WebSocket clients. `false` makes a publish-only process (a queue
+   * worker, a cron job) that pushes through Redis to the instances that do.
+   * @default true
+   */
+  gateway?: boolean;
 }
 
 /** The options after defaults are merged: what the module's parts inject. */
@@ -123,4 +175,16 @@ export interface ResolvedRealtimeOptions {
   injectConnectionId: boolean;
   reauthorizeInterval: number;
   subscriptionTtl: number;
+  redis: ResolvedRedisOptions | undefined;
+}
+
+/** Redis options after defaults are merged. */
+export interface ResolvedRedisOptions {
+  url: string | undefined;
+  connection: Record<string, unknown>;
+  cluster: { nodes: Array<{ host: string; port: number } | string>; options: Record<string, unknown> } | undefined;
+  prefix: string;
+  backlogSize: number;
+  backlogTtl: number;
+  connectTimeout: number;
 }

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { DirectMessage, RealtimeTransport, TransportReceiver } from '../channels/realtime-transport.interface.js';
+import type {
+  DirectMessage,
+  RealtimeTransport,
+  TransportHealth,
+  TransportReceiver,
+} from '../channels/realtime-transport.interface.js';
 
 /**
  * The embedded default: one process, so there is no other instance to carry
@@ -14,4 +19,7 @@ export class InMemoryTransport implements RealtimeTransport {
   unwatchChannel(_channel: string): void {}
   watchDigest(_digest: string): void {}
   unwatchDigest(_digest: string): void {}
+  health(): TransportHealth {
+    return { up: true, transport: 'in-memory' };
+  }
 }

@@ -1,0 +1,124 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import type { ResolvedRedisOptions } from '../../interfaces/realtime-module-options.interface.js';
+import { FANOUT_SCRIPT } from './fanout.script.js';
+
+/** An ioredis client of either kind, with the fan-out script defined. */
+export type RedisClient = (Redis | Cluster) & {
+  realtimeFanout(...args: Array<string | Buffer | number>): Promise<number>;
+};
+
+/** ioredis, loaded only when Redis is configured (it is an optional peer). */
+async function loadIoredis(): Promise<{ Redis: typeof Redis; Cluster: typeof Cluster }> {
+  try {
+    const { Redis, Cluster } = await import('ioredis');
+    return { Redis, Cluster };
+  } catch {
+    throw new Error('RealtimeModule `redis` option needs the ioredis package: npm install ioredis');
+  }
+}
+
+/** Reconnect backoff: 50 ms doubling to 2 s, with jitter so instances do not stampede. */
+function retryDelay(attempt: number): number {
+  const base = Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/**
+ * The two Redis connections of an instance: one for commands (publishing,
+ * the registry, catch-up reads) and one in subscriber mode. It opens them at
+ * startup, failing fast if Redis cannot be reached, and quits them last.
+ */
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger('RealtimeModule');
+  private closing = false;
+
+  private constructor(
+    readonly commands: RedisClient,
+    readonly subscriber: Redis | Cluster,
+    readonly sharded: boolean,
+  ) {
+    for (const [role, client] of [['commands', commands], ['subscriber', subscriber]] as const) {
+      (client as NodeJS.EventEmitter).on('error', (error: Error) => {
+        if (!this.closing) this.logger.warn(`Redis ${role} connection: ${error.message}`);
+      });
+    }
+  }
+
+  /** Opens both connections and waits until they are ready. */
+  static async open(options: ResolvedRedisOptions): Promise<RedisConnections> {
+    const { Redis, Cluster } = await loadIoredis();
+    // NOTE: no offline queue: while Redis is away, a publish fails at once and
+    // the caller hears about it, instead of piling up in memory.
+    const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: retryDelay, lazyConnect: true };
+    const connections = options.cluster
+      ? RedisConnections.cluster(Cluster, options, common)
+      : RedisConnections.standalone(Redis, options, common);
+    connections.commands.defineCommand('realtimeFanout', { numberOfKeys: 4, lua: FANOUT_SCRIPT });
+    await connections.connect(options.connectTimeout);
+    return connections;
+  }
+
+  private static standalone(
+    RedisClass: typeof Redis,
+    options: ResolvedRedisOptions,
+    common: Record<string, unknown>,
+  ): RedisConnections {
+    const make = (extra: Record<string, unknown> = {}) =>
+      options.url
+        ? new RedisClass(options.url, { ...common, ...options.connection, ...extra })
+        : new RedisClass({ ...common, ...options.connection, ...extra });
+    // The server re-subscribes itself after a reconnect, so that it knows
+    // when to catch up; ioredis's own re-subscribe would race with that.
+    return new RedisConnections(make({ enableAutoPipelining: true }) as RedisClient, make({ autoResubscribe: false }), false);
+  }
+
+  private static cluster(
+    ClusterClass: typeof Cluster,
+    options: ResolvedRedisOptions,
+    common: Record<string, unknown>,
+  ): RedisConnections {
+    const { nodes, options: clusterOptions } = options.cluster!;
+    const make = (extra: Record<string, unknown>) =>
+      new ClusterClass(nodes, {
+        enableOfflineQueue: false,
+        lazyConnect: true,
+        clusterRetryStrategy: retryDelay,
+        redisOptions: { maxRetriesPerRequest: 1, ...options.connection },
+        ...clusterOptions,
+        ...extra,
+      });
+    return new RedisConnections(
+      make({ enableAutoPipelining: true }) as RedisClient,
+      make({ shardedSubscribers: true }),
+      true,
+    );
+  }
+
+  /** Whether both connections can carry traffic now. */
+  get ready(): boolean {
+    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.all([this.commands, this.subscriber].map(client => client.quit().catch(() => client.disconnect())));
+  }
+
+  private async connect(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([this.commands.connect(), this.subscriber.connect()]), timeout]);
+    } catch (error) {
+      this.closing = true;
+      this.commands.disconnect();
+      this.subscriber.disconnect();
+      throw new Error(`RealtimeModule could not connect to Redis: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

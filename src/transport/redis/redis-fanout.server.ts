@@ -1,0 +1,277 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { decodeEnvelope, type Envelope } from './realtime-envelope.js';
+import type { RedisConnections } from './redis-connections.js';
+import { RedisFanoutContext } from './redis-fanout.context.js';
+import type { Topic } from './redis-topics.js';
+
+/** Message patterns the server hands to its handlers. */
+export const FANOUT_PATTERN = { channel: 'realtime.channel', direct: 'realtime.direct' } as const;
+
+/** What a handler receives. */
+export interface FanoutPacket {
+  topic: Topic;
+  envelope: Envelope;
+}
+
+interface TopicState {
+  topic: Topic;
+  /** Epoch of the last message seen (or of the baseline). */
+  epoch: string | undefined;
+  /** Offset of the last message delivered (or of the baseline). */
+  offset: number;
+  /** While catching up, live messages wait here in arrival order. */
+  held: Envelope[] | undefined;
+}
+
+/** How many topics one SUBSCRIBE / UNSUBSCRIBE names at most. */
+const BATCH = 500;
+const RETRY_MS = 250;
+
+/**
+ * The receiving half of the fan-out transport: a Nest microservice transport
+ * strategy on ioredis. It subscribes only to topics that have local
+ * connections (batched: one SUBSCRIBE for everything asked in the same tick),
+ * delivers each message once in offset order, and fills gaps from the topic's
+ * backlog: after a reconnect, when offsets jump, and for what was published
+ * between reading a topic's position and subscribing to it.
+ */
+export class RedisFanoutServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = Symbol('RealtimeRedisFanout');
+  protected override readonly logger = new Logger('RealtimeModule');
+  private readonly wanted = new Map<string, Topic>();
+  private readonly states = new Map<string, TopicState>();
+  private listening = false;
+  private flushing: Promise<void> | undefined;
+  private flushAgain = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    /** This instance's id: its own messages are not delivered twice. */
+    private readonly origin: string,
+  ) {
+    super();
+  }
+
+  listen(callback: () => void): void {
+    const subscriber = this.connections.subscriber as NodeJS.EventEmitter;
+    subscriber.on(this.connections.sharded ? 'smessageBuffer' : 'messageBuffer', this.onMessage);
+    subscriber.on('ready', this.onReady);
+    subscriber.on('close', this.onDown);
+    this.listening = true;
+    callback();
+  }
+
+  close(): void {
+    this.listening = false;
+    clearTimeout(this.resyncTimer);
+    const subscriber = this.connections.subscriber as NodeJS.EventEmitter;
+    subscriber.off(this.connections.sharded ? 'smessageBuffer' : 'messageBuffer', this.onMessage);
+    subscriber.off('ready', this.onReady);
+    subscriber.off('close', this.onDown);
+  }
+
+  on(): void {
+    throw new Error('RedisFanoutServer has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.connections.subscriber as T;
+  }
+
+  /** Starts receiving a topic (idempotent; applied with the rest of this tick's changes). */
+  watch(topic: Topic): void {
+    this.wanted.set(topic.channel, topic);
+    this.scheduleFlush();
+  }
+
+  unwatch(topic: Topic): void {
+    this.wanted.delete(topic.channel);
+    this.scheduleFlush();
+  }
+
+  /** Topics subscribed and caught up; false while any is pending. */
+  get synced(): boolean {
+    if (this.wanted.size !== this.states.size) return false;
+    for (const state of this.states.values()) if (state.held) return false;
+    return true;
+  }
+
+  private readonly onMessage = (channel: Buffer, message: Buffer): void => {
+    const state = this.states.get(channel.toString());
+    const envelope = decodeEnvelope(message);
+    if (!state || !envelope) return;
+    this.receive(state, envelope);
+  };
+
+  private readonly onDown = (): void => {
+    // Everything must be subscribed again, and caught up, once Redis is back.
+    for (const state of this.states.values()) state.held ??= [];
+  };
+
+  private readonly onReady = (): void => {
+    void this.resync();
+  };
+
+  private receive(state: TopicState, envelope: Envelope): void {
+    if (state.held) {
+      state.held.push(envelope);
+      return;
+    }
+    if (envelope.epoch !== state.epoch) {
+      // A new epoch: Redis lost the topic's backlog and started over. Every
+      // message of the new epoch is new to us.
+      state.epoch = envelope.epoch;
+      state.offset = 0;
+    }
+    if (envelope.offset <= state.offset) return;
+    if (envelope.offset > state.offset + 1) {
+      state.held = [envelope];
+      void this.catchUp([state]);
+      return;
+    }
+    this.deliver(state, envelope);
+  }
+
+  private deliver(state: TopicState, envelope: Envelope): void {
+    state.offset = envelope.offset;
+    if (envelope.origin === this.origin) return;
+    const pattern = state.topic.kind === 'c' ? FANOUT_PATTERN.channel : FANOUT_PATTERN.direct;
+    const packet: FanoutPacket = { topic: state.topic, envelope };
+    this.handleEvent(pattern, { pattern, data: packet }, new RedisFanoutContext([state.topic.channel, envelope.offset])).catch(
+      error => this.logger.error(`Delivering ${state.topic.channel}#${envelope.offset} failed`, (error as Error)?.stack),
+    );
+  }
+
+  /**
+   * Reads what was missed from each topic's backlog, delivers it in order,
+   * then whatever arrived live meanwhile. A topic whose epoch changed is read
+   * from the start of the new epoch.
+   */
+  private async catchUp(states: TopicState[]): Promise<void> {
+    try {
+      const commands = this.connections.commands;
+      const epochs = await Promise.all(states.map(state => commands.get(state.topic.epochKey)));
+      const logs = await Promise.all(
+        states.map((state, index) => {
+          const sameEpoch = epochs[index] !== null && epochs[index] === state.epoch;
+          return commands.xrangeBuffer(state.topic.logKey, sameEpoch ? `(0-${state.offset}` : '-', '+');
+        }),
+      );
+      states.forEach((state, index) => {
+        const epoch = epochs[index];
+        if (epoch !== null && epoch !== state.epoch) {
+          state.epoch = epoch;
+          state.offset = 0;
+        }
+        const entries = logs[index] ?? [];
+        const first = entries[0] ? decodeEnvelope(entries[0][1][1] as Buffer) : undefined;
+        if (first && first.offset > state.offset + 1 && state.offset > 0) {
+          this.logger.warn(
+            `${state.topic.channel}: ${first.offset - state.offset - 1} message(s) left the backlog before they could be caught up`,
+          );
+        }
+        const held = state.held ?? [];
+        state.held = undefined;
+        for (const [, fields] of entries) {
+          const envelope = decodeEnvelope(fields[1] as Buffer);
+          if (envelope && envelope.epoch === state.epoch && envelope.offset > state.offset) this.deliver(state, envelope);
+        }
+        for (const envelope of held) this.receive(state, envelope);
+      });
+    } catch (error) {
+      this.logger.warn(`Catching up ${states.length} topic(s) failed, retrying: ${(error as Error).message}`);
+      this.scheduleResync();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (!this.listening) return;
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = new Promise<void>(resolve => setImmediate(resolve))
+      .then(() => this.flush())
+      .catch(error => {
+        this.logger.warn(`Redis subscription change failed, retrying: ${(error as Error).message}`);
+        this.scheduleResync();
+      })
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.flushAgain) {
+          this.flushAgain = false;
+          this.scheduleFlush();
+        }
+      });
+  }
+
+  /** Applies the difference between wanted and subscribed topics. */
+  private async flush(): Promise<void> {
+    if (this.connections.subscriber.status !== 'ready') return;
+    const added = [...this.wanted.values()].filter(topic => !this.states.has(topic.channel));
+    const removed = [...this.states.keys()].filter(channel => !this.wanted.has(channel));
+    for (const channel of removed) this.states.delete(channel);
+    for (let index = 0; index < removed.length; index += BATCH) {
+      await this.unsubscribe(removed.slice(index, index + BATCH));
+    }
+    if (added.length > 0) await this.add(added);
+  }
+
+  /** Baseline, subscribe, then catch up what was published in between. */
+  private async add(topics: Topic[]): Promise<void> {
+    const commands = this.connections.commands;
+    const baselines = await Promise.all(
+      topics.map(async topic => {
+        const [epoch, seq] = await Promise.all([commands.get(topic.epochKey), commands.get(topic.seqKey)]);
+        return { epoch: epoch ?? undefined, offset: epoch ? Number(seq ?? 0) : 0 };
+      }),
+    );
+    const states = topics.map((topic, index): TopicState => ({ topic, ...baselines[index]!, held: [] }));
+    for (const state of states) this.states.set(state.topic.channel, state);
+    for (let index = 0; index < topics.length; index += BATCH) {
+      await this.subscribe(topics.slice(index, index + BATCH).map(topic => topic.channel));
+    }
+    await this.catchUp(states.filter(state => this.states.get(state.topic.channel) === state));
+  }
+
+  /** After a reconnect: subscribe everything again and catch up. */
+  private async resync(): Promise<void> {
+    clearTimeout(this.resyncTimer);
+    if (!this.listening || this.connections.subscriber.status !== 'ready') return;
+    try {
+      const states = [...this.states.values()];
+      for (const state of states) state.held ??= [];
+      const channels = states.map(state => state.topic.channel);
+      for (let index = 0; index < channels.length; index += BATCH) {
+        await this.subscribe(channels.slice(index, index + BATCH));
+      }
+      await this.catchUp(states);
+      this.scheduleFlush();
+    } catch (error) {
+      this.logger.warn(`Re-subscribing after a Redis reconnect failed, retrying: ${(error as Error).message}`);
+      this.scheduleResync();
+    }
+  }
+
+  private scheduleResync(): void {
+    if (!this.listening) return;
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = setTimeout(() => void this.resync(), RETRY_MS);
+  }
+
+  private async subscribe(channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    const subscriber = this.connections.subscriber;
+    if (this.connections.sharded) await subscriber.ssubscribe(...channels);
+    else await subscriber.subscribe(...channels);
+  }
+
+  private async unsubscribe(channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    const subscriber = this.connections.subscriber;
+    if (this.connections.sharded) await subscriber.sunsubscribe(...channels);
+    else await subscriber.unsubscribe(...channels);
+  }
+}

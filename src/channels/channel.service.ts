@@ -72,7 +72,8 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
   }
 
   /**
-   * Subscribes a client to one or more channels.
+   * Subscribes a client to one or more channels. Once it resolves, a push on
+   * any instance reaches the client's open sockets, wherever they are.
    * @throws InvalidChannelError, TooManySubscriptionsError
    * @example this.channels.subscribe(client, `widgets:${id}`)
    */
@@ -85,7 +86,10 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
     }
     await this.registry.add(client.digest, list);
     this.applySubscribe(client.digest, list);
-    await this.transport.publishDirect(client.digest, { kind: 'subscribe', channels: list });
+    await Promise.all([
+      this.transport.settled(),
+      this.transport.publishDirect(client.digest, { kind: 'subscribe', channels: list }),
+    ]);
   }
 
   /**

@@ -41,6 +41,11 @@ export interface RealtimeTransport {
   unwatchChannel(channel: string): void;
   watchDigest(digest: string): void;
   unwatchDigest(digest: string): void;
+  /**
+   * Resolves once every watch asked for so far is in effect, so that a push
+   * made afterwards on any instance reaches this one.
+   */
+  settled(): Promise<void>;
   health(): TransportHealth;
 }
 

@@ -14,6 +14,7 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeHandlerRegistry } from '../handlers/realtime-handler.registry.js';
@@ -71,6 +72,7 @@ export class RealtimeGatewayHost
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
     private readonly dispatcher: RealtimeDispatcher,
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
@@ -173,9 +175,13 @@ export class RealtimeGatewayHost
       for (const channel of await this.registry.channelsFor(connection.digest)) {
         this.router.join(connection, channel);
       }
+      // Welcome promises delivery of every later push: wait until the
+      // transport listens for this connection's channels on every instance.
+      await this.transport.settled();
     } catch (error) {
       this.logFailure('subscription lookup', error);
     }
+    if (!connection.isOpen) return;
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId }));
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
 import { familyChannel } from '../channels/channel-name.util.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeException } from '../handlers/realtime.exception.js';
@@ -41,6 +42,7 @@ export class SubscriptionActions {
     private readonly families: ChannelFamilyRegistry,
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
+    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
   ) {}
 
@@ -158,6 +160,8 @@ export class SubscriptionActions {
     if (!connection.isOpen) return;
     this.router.join(connection, channel);
     connection.grants.set(channel, { family: exchange, key: String(key) });
+    // Subscribed promises every later push, from any instance.
+    await this.transport.settled();
     connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
   }
 

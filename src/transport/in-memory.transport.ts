@@ -19,6 +19,7 @@ export class InMemoryTransport implements RealtimeTransport {
   unwatchChannel(_channel: string): void {}
   watchDigest(_digest: string): void {}
   unwatchDigest(_digest: string): void {}
+  async settled(): Promise<void> {}
   health(): TransportHealth {
     return { up: true, transport: 'in-memory' };
   }

@@ -31,6 +31,7 @@ export function cookieOf(response: Response): string {
 /** A page's realtime identity as a browser would hold it: its id and its cookie. */
 export interface PageIdentity {
   connectionId: string;
+  digest: string;
   cookie: string;
 }
 
@@ -40,8 +41,8 @@ export async function subscribePage(server: TestApp, channels: string[], cookie?
     headers: cookie ? { cookie } : {},
   });
   if (!response.ok) throw new Error(`subscribe failed: ${response.status} ${await response.text()}`);
-  const { connectionId } = (await response.json()) as { connectionId: string };
-  return { connectionId, cookie: cookie ?? cookieOf(response) };
+  const { connectionId, digest } = (await response.json()) as { connectionId: string; digest: string };
+  return { connectionId, digest, cookie: cookie ?? cookieOf(response) };
 }
 
 /** POSTs JSON to the fixture app and returns the parsed answer. */

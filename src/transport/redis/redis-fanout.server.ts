@@ -14,6 +14,12 @@ export interface FanoutPacket {
   envelope: Envelope;
 }
 
+/** A position in a topic: its epoch and the offset last published. */
+export interface TopicPosition {
+  epoch: string | undefined;
+  offset: number;
+}
+
 interface TopicState {
   topic: Topic;
   /** Epoch of the last message seen (or of the baseline). */
@@ -22,6 +28,12 @@ interface TopicState {
   offset: number;
   /** While catching up, live messages wait here in arrival order. */
   held: Envelope[] | undefined;
+}
+
+/** A topic's current position, read from Redis. */
+export async function positionOf(connections: RedisConnections, topic: Topic): Promise<TopicPosition> {
+  const [epoch, seq] = await Promise.all([connections.commands.get(topic.epochKey), connections.commands.get(topic.seqKey)]);
+  return { epoch: epoch ?? undefined, offset: epoch ? Number(seq ?? 0) : 0 };
 }
 
 /** How many topics one SUBSCRIBE / UNSUBSCRIBE names at most. */
@@ -41,6 +53,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   protected override readonly logger = new Logger('RealtimeModule');
   private readonly wanted = new Map<string, Topic>();
   private readonly states = new Map<string, TopicState>();
+  /** Where to start a topic that is not watched yet, when the caller knows better than "now". */
+  private readonly starts = new Map<string, TopicPosition>();
   private listening = false;
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
@@ -84,6 +98,20 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   watch(topic: Topic): void {
     this.wanted.set(topic.channel, topic);
     this.scheduleFlush();
+  }
+
+  /**
+   * If the topic gets watched in this tick and is not received yet, messages
+   * published after `position` are delivered, even those that came before the
+   * subscription took effect. A hint only: it subscribes to nothing.
+   */
+  startFrom(topic: Topic, position: TopicPosition): void {
+    if (!this.states.has(topic.channel)) this.starts.set(topic.channel, position);
+  }
+
+  /** Resolves once every watch and unwatch asked for so far has been applied. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 
   unwatch(topic: Topic): void {
@@ -213,6 +241,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     const added = [...this.wanted.values()].filter(topic => !this.states.has(topic.channel));
     const removed = [...this.states.keys()].filter(channel => !this.wanted.has(channel));
     for (const channel of removed) this.states.delete(channel);
+    for (const channel of this.starts.keys()) if (!this.wanted.has(channel)) this.starts.delete(channel);
     for (let index = 0; index < removed.length; index += BATCH) {
       await this.unsubscribe(removed.slice(index, index + BATCH));
     }
@@ -221,11 +250,11 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
 
   /** Baseline, subscribe, then catch up what was published in between. */
   private async add(topics: Topic[]): Promise<void> {
-    const commands = this.connections.commands;
     const baselines = await Promise.all(
-      topics.map(async topic => {
-        const [epoch, seq] = await Promise.all([commands.get(topic.epochKey), commands.get(topic.seqKey)]);
-        return { epoch: epoch ?? undefined, offset: epoch ? Number(seq ?? 0) : 0 };
+      topics.map(topic => {
+        const start = this.starts.get(topic.channel);
+        this.starts.delete(topic.channel);
+        return start ?? positionOf(this.connections, topic);
       }),
     );
     const states = topics.map((topic, index): TopicState => ({ topic, ...baselines[index]!, held: [] }));

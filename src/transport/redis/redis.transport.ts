@@ -11,10 +11,16 @@ import { RealtimeTransportError } from '../realtime-transport.error.js';
 import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import { RedisFanoutClient, type FanoutEvent } from './redis-fanout.client.js';
-import { FANOUT_PATTERN, RedisFanoutServer, type FanoutPacket } from './redis-fanout.server.js';
+import { FANOUT_PATTERN, positionOf, RedisFanoutServer, type FanoutPacket } from './redis-fanout.server.js';
 import { topicOf, type Topic } from './redis-topics.js';
 
 const KIND_OF: Record<DirectMessage['kind'], EnvelopeKind> = { frame: 'f', subscribe: 's', unsubscribe: 'u' };
+
+/** Body of a subscribe message: the channels, and each one's position when it was made. */
+interface SubscribeBody {
+  channels: string[];
+  positions: Array<[epoch: string | null, offset: number]>;
+}
 
 /**
  * Cross-instance delivery over Redis, as a Nest microservice transport: a
@@ -60,8 +66,17 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     return this.emit({ topic: this.channelTopic(channel), kind: 'p', body: frame });
   }
 
-  publishDirect(digest: string, message: DirectMessage): Promise<void> {
-    const body = message.kind === 'frame' ? message.frame : JSON.stringify(message.channels);
+  async publishDirect(digest: string, message: DirectMessage): Promise<void> {
+    let body: Buffer | string;
+    if (message.kind === 'frame') body = message.frame;
+    else if (message.kind === 'unsubscribe') body = JSON.stringify(message.channels);
+    else {
+      // The instance that holds the socket may subscribe to these channels
+      // only after later pushes went out; their positions now tell it where
+      // to catch up from.
+      const positions = await this.positions(message.channels);
+      body = JSON.stringify({ channels: message.channels, positions } satisfies SubscribeBody);
+    }
     return this.emit({ topic: this.digestTopic(digest), kind: KIND_OF[message.kind], body });
   }
 
@@ -79,6 +94,10 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
 
   unwatchDigest(digest: string): void {
     this.server.unwatch(this.digestTopic(digest));
+  }
+
+  settled(): Promise<void> {
+    return this.server.settled();
   }
 
   health(): TransportHealth {
@@ -113,9 +132,28 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
       this.receiver.receiveDirect(topic.name, { kind: 'frame', frame: envelope.body });
       return;
     }
-    const channels = JSON.parse(envelope.body.toString()) as string[] | null;
-    if (envelope.kind === 's' && channels) this.receiver.receiveDirect(topic.name, { kind: 'subscribe', channels });
-    else if (envelope.kind === 'u') this.receiver.receiveDirect(topic.name, { kind: 'unsubscribe', channels });
+    if (envelope.kind === 's') {
+      const { channels, positions } = JSON.parse(envelope.body.toString()) as SubscribeBody;
+      channels.forEach((channel, index) => {
+        const position = positions[index];
+        if (position) this.server.startFrom(this.channelTopic(channel), { epoch: position[0] ?? undefined, offset: position[1] });
+      });
+      this.receiver.receiveDirect(topic.name, { kind: 'subscribe', channels });
+    } else if (envelope.kind === 'u') {
+      const channels = JSON.parse(envelope.body.toString()) as string[] | null;
+      this.receiver.receiveDirect(topic.name, { kind: 'unsubscribe', channels });
+    }
+  }
+
+  private async positions(channels: readonly string[]): Promise<SubscribeBody['positions']> {
+    try {
+      const found = await Promise.all(channels.map(channel => positionOf(this.connections, this.channelTopic(channel))));
+      return found.map(position => [position.epoch ?? null, position.offset]);
+    } catch (error) {
+      throw new RealtimeTransportError(`Could not read channel positions from Redis: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   private channelTopic(channel: string): Topic {

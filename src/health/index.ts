@@ -1,0 +1,1 @@
+export { RealtimeHealthIndicator } from './realtime-health.indicator.js';

@@ -137,7 +137,7 @@ export class RealtimeGatewayHost
     this.connections.delete(socket);
     this.router.detach(connection);
     // The digest's subscriptions now expire subscriptionTtl after this moment.
-    this.registry.keepAlive([connection.digest]).catch(error => this.logFailure('keep-alive', error));
+    this.registry.keepAlive([connection.digest]).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
     for (const hook of this.handlers.hooksFor('disconnect')) {
       hook(connection, {}, 'disconnect').catch(error => this.logFailure('disconnect hook', error));
     }
@@ -203,7 +203,9 @@ export class RealtimeGatewayHost
       connection.ping();
       digests.add(connection.digest);
     }
-    this.registry.keepAlive(digests).catch(error => this.logFailure('keep-alive', error));
+    // Failing while Redis is away is expected and reported by the health
+    // indicator; the next beat tries again.
+    this.registry.keepAlive(digests).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
   }
 
   private async reauthorizeAll(): Promise<void> {

@@ -293,14 +293,22 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   private async subscribe(channels: string[]): Promise<void> {
     if (channels.length === 0) return;
     const subscriber = this.connections.subscriber;
-    if (this.connections.sharded) await subscriber.ssubscribe(...channels);
-    else await subscriber.subscribe(...channels);
+    if (!this.connections.sharded) {
+      await subscriber.subscribe(...channels);
+      return;
+    }
+    // SSUBSCRIBE takes channels of one slot only, and ours hash to many: one
+    // command per channel, sent together so they pipeline per shard.
+    await Promise.all(channels.map(channel => subscriber.ssubscribe(channel)));
   }
 
   private async unsubscribe(channels: string[]): Promise<void> {
     if (channels.length === 0) return;
     const subscriber = this.connections.subscriber;
-    if (this.connections.sharded) await subscriber.sunsubscribe(...channels);
-    else await subscriber.unsubscribe(...channels);
+    if (!this.connections.sharded) {
+      await subscriber.unsubscribe(...channels);
+      return;
+    }
+    await Promise.all(channels.map(channel => subscriber.sunsubscribe(channel)));
   }
 }

@@ -1,0 +1,849 @@
+import { BuiltInAction, EventName } from '../protocol/event-names.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionPayload, WelcomePayload } from '../protocol/frames.js';
+import { backoffDelay, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { ClientErrorCode, isRecord, RealtimeError } from './errors.js';
+import { LocalSubscription, type Subscription } from './subscription.js';
+import type {
+  ActionName,
+  AuthenticateContext,
+  PayloadOf,
+  RealtimeSocketEvents,
+  RealtimeSocketOptions,
+  ReplyOf,
+  RequestOptions,
+  RouteResponse,
+  ServerFrame,
+  Timers,
+  UnsubscribedPayload,
+  UntypedActions,
+  UntypedEvents,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.js';
+
+/** Query parameters of the upgrade URL (the server's names). */
+const CONNECTION_ID_PARAM = 'socket_connection_id';
+const SOCKET_KEY_PARAM = 'socket_key';
+/** The attribute pakyow-style pages carry their connection id in. */
+const CONNECTION_ID_ATTRIBUTE = 'data-socket-connection-id';
+const CALL_ROUTE = 'call-route';
+
+/** @publicApi */
+export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  settled: boolean;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(quiet = false): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A subscription's `ready` may be ignored on purpose: its failure is also an event.
+  if (quiet) promise.catch(() => undefined);
+  const result: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve: value => {
+      if (result.settled) return;
+      result.settled = true;
+      resolve(value);
+    },
+    reject: error => {
+      if (result.settled) return;
+      result.settled = true;
+      reject(error);
+    },
+  };
+  return result;
+}
+
+/** Something waiting for the reply frame(s) that carry its tag. */
+interface TaggedOperation {
+  /** Takes one frame with the tag; true when no more are expected. */
+  onFrame(frame: EventFrame): boolean;
+  /** The socket closed before the last reply. */
+  onDisconnect(error: RealtimeError): void;
+}
+
+/** One WebSocket, from its creation to its close. */
+class Connection {
+  phase: 'welcome' | 'authenticating' | 'ready' | 'closed' = 'welcome';
+  connectionId: string | undefined;
+  readonly tagged = new Map<string, TaggedOperation>();
+  readonly ring = new Map<string | number, Job>();
+  readonly closed = deferred<void>();
+  /** close() let go of it: its close event only reports `disconnected`. */
+  closedByClient = false;
+
+  constructor(readonly ws: WebSocketLike) {}
+
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+}
+
+/** A channel the client listens on, shared by every local Subscription to it. */
+class ChannelEntry {
+  readonly handles = new Set<LocalSubscription<never>>();
+  ready: Deferred<void>;
+  /** The connection the last Subscribe was sent on (family channels). */
+  sentOn: Connection | undefined;
+  /** The connection on which the server confirmed it. */
+  confirmedOn: Connection | undefined;
+  /** Whether the server has confirmed it once (its `ready` has resolved). */
+  everConfirmed = false;
+
+  constructor(
+    readonly channel: string,
+    public family: string | undefined,
+    public key: string | number | undefined,
+  ) {
+    this.ready = deferred<void>(true);
+    if (family === undefined) this.ready.resolve();
+  }
+}
+
+/** A request or route call: queued, then sent, then settled once. */
+interface Job {
+  kind: 'action' | 'route';
+  /** The frame to send, given its tag (action) or id (route). */
+  frame(key: string | number, connection: Connection): unknown;
+  settle(frame: EventFrame | RingReplyFrame): void;
+  fail(error: RealtimeError): void;
+  /** Where it was sent, and under which key, once sent. */
+  sentOn?: Connection;
+  key?: string | number;
+}
+
+/**
+ * A realtime client for browsers and Node 20+, speaking the server's protocol:
+ * Myxi-style actions with tags, channel families, pakyow-style identity and
+ * Ring-style route calls, with reconnection, re-authentication,
+ * re-subscription and an offline queue.
+ *
+ * @example
+ * const socket = new RealtimeSocket<MyActions, MyEvents>({ connectionId: 'auto' });
+ * await socket.connect();
+ * const { greeting } = await socket.request('SayHello', { name: 'Ada', times: 1 });
+ * socket.subscribe('widgets', 42).on('WidgetQtyChanged', ({ qty }) => render(qty));
+ *
+ * @publicApi
+ */
+export class RealtimeSocket<A extends object = UntypedActions, E extends object = UntypedEvents> {
+  private readonly events = new Emitter<{ [K in keyof RealtimeSocketEvents]: [RealtimeSocketEvents[K]] }>();
+  private readonly WebSocketImpl: WebSocketConstructor;
+  private readonly reconnectOptions: ResolvedReconnectOptions | false;
+  private readonly requestTimeoutMs: number;
+  private readonly offlineMode: 'queue' | 'fail';
+  private readonly maxQueue: number;
+  private readonly timers: Timers;
+  private readonly random: () => number;
+
+  private current: Connection | undefined;
+  private currentState: RealtimeSocketState = 'closed';
+  /** close() was called, or the client gave up; cleared by connect(). */
+  private stopped = false;
+  private started = false;
+  private requestedId: string | undefined;
+  private welcomedId: string | undefined;
+  private everConnected = false;
+  private attempt = 0;
+  private reconnectTimer: unknown;
+  private sequence = 0;
+  private readyDeferred: Deferred<WelcomePayload> | undefined;
+  private readonly queue: Job[] = [];
+  private readonly entries = new Map<string, ChannelEntry>();
+  /** Plain channels unsubscribed while offline: told to the server after the next connect. */
+  private readonly plainUnsubscribes = new Set<string>();
+
+  constructor(private readonly options: RealtimeSocketOptions<NoInfer<A>, NoInfer<E>> = {}) {
+    const impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (typeof impl !== 'function') {
+      throw new TypeError(
+        'RealtimeSocket needs a WebSocket constructor: pass options.WebSocket (for instance `WebSocket` from the ws package)',
+      );
+    }
+    this.WebSocketImpl = impl;
+    this.reconnectOptions = options.reconnect === false ? false : resolveReconnectOptions(options.reconnect);
+    this.requestTimeoutMs = positive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs');
+    this.maxQueue = positive(options.maxQueue, 100, 'maxQueue', true);
+    this.offlineMode = options.offline ?? 'queue';
+    if (this.offlineMode !== 'queue' && this.offlineMode !== 'fail') {
+      throw new TypeError(`offline must be 'queue' or 'fail', got ${String(options.offline)}`);
+    }
+    this.timers = options.timers ?? {
+      setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+      clearTimeout: handle => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+    };
+    this.random = options.random ?? Math.random;
+    this.requestedId = options.connectionId === 'auto' ? readPageConnectionId() : options.connectionId || undefined;
+    this.endpoint(); // fails now, not at connect time, when there is no URL to use
+  }
+
+  /** `'connecting'` until the connection is ready, `'open'` while it is, `'closed'` before connect() and after close(). */
+  get state(): RealtimeSocketState {
+    return this.currentState;
+  }
+
+  /** The connection id of the last `Welcome`; reconnects reuse it. */
+  get connectionId(): string | undefined {
+    return this.welcomedId;
+  }
+
+  /**
+   * Opens the connection. Resolves with the `Welcome` payload once the
+   * connection is ready: `Welcome` arrived and `authenticate` (if any) ran.
+   * While reconnecting is allowed, failed attempts are retried with backoff
+   * (watch `disconnected` and `reconnecting`); it rejects when the client
+   * gives up or `close()` is called first.
+   */
+  connect(): Promise<WelcomePayload> {
+    if (this.currentState === 'open' && this.current && this.welcomedId !== undefined) {
+      return Promise.resolve({ id: this.welcomedId });
+    }
+    this.readyDeferred ??= deferred<WelcomePayload>();
+    const ready = this.readyDeferred.promise;
+    this.stopped = false;
+    if (!this.current && this.reconnectTimer === undefined) {
+      this.attempt = 0;
+      this.open();
+    }
+    return ready;
+  }
+
+  /**
+   * Closes the connection for good (no reconnect). Pending and queued
+   * requests reject with `Closed`. Resolves once the socket is closed.
+   * Subscriptions stay: a later `connect()` subscribes them again.
+   */
+  close(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer !== undefined) {
+      this.timers.clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+    }
+    const connection = this.current;
+    const closed = new RealtimeError(ClientErrorCode.Closed, 'The client was closed');
+    if (connection) {
+      connection.closedByClient = true;
+      this.abandon(connection, closed);
+      try {
+        connection.ws.close(1000, 'Client closed');
+      } catch {
+        // Already closing.
+      }
+    }
+    this.halt(closed);
+    return connection ? connection.closed.promise : Promise.resolve();
+  }
+
+  /** Adds a global listener; returns a function that removes it. */
+  on<K extends keyof RealtimeSocketEvents>(event: K, listener: (value: RealtimeSocketEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Removes a global listener, or every listener of `event` when none is given. */
+  off<K extends keyof RealtimeSocketEvents>(event: K, listener?: (value: RealtimeSocketEvents[K]) => void): void {
+    this.events.off(event, listener);
+  }
+
+  /**
+   * Sends `{action, tag, payload}` and resolves with the payload of the first
+   * frame that carries the tag (the handler's reply); rejects with a
+   * `RealtimeError` when that frame is an `Error` event, after the timeout
+   * (`Timeout`), or when the socket closes first (`Disconnected`). For actions
+   * that answer with one frame.
+   *
+   * While offline it waits in the queue (sent after the next connect and
+   * `authenticate`) or fails with `Offline`, as `offline` says. A request
+   * already sent is never sent twice.
+   */
+  request<K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}): Promise<ReplyOf<A, K>> {
+    return this.submit(this.actionJob<ReplyOf<A, K>>(action, payload), options.timeout, undefined);
+  }
+
+  /**
+   * Calls an HTTP route over the socket, pakyow's Ring style:
+   * `{id, action: 'call-route', uri, method, input}`, `input` carrying
+   * `socket_connection_id`. Resolves with the reply's `{status, headers, body}`
+   * whatever the status; rejects as `request()` does.
+   */
+  callRoute<B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}): Promise<RouteResponse<B>> {
+    return this.submit(this.routeJob<B>(method, uri, input), undefined, undefined);
+  }
+
+  /**
+   * Listens on a plain channel. Plain channels are subscribed by the server
+   * (a route or `ChannelService`, under this page's connection id), so this
+   * sends nothing; `ready` is already resolved.
+   */
+  subscribe<CE extends object = E>(channel: string): Subscription<CE>;
+  /**
+   * Subscribes to one key of a channel family with the built-in `Subscribe`
+   * action; `ready` resolves on `Subscribed` and rejects on `Error`. While
+   * offline, it is sent after the next connect. After every reconnect it is
+   * sent again.
+   */
+  subscribe<CE extends object = E>(family: string, key: string | number): Subscription<CE>;
+  subscribe<CE extends object = E>(familyOrChannel: string, key?: string | number): Subscription<CE> {
+    if (typeof familyOrChannel !== 'string' || familyOrChannel.length === 0) {
+      throw new TypeError('subscribe() needs a channel (or family) name');
+    }
+    const isFamily = key !== undefined;
+    if (isFamily && !((typeof key === 'string' && key.length > 0) || (typeof key === 'number' && Number.isFinite(key)))) {
+      throw new TypeError('A routing key must be a non-empty string or a finite number');
+    }
+    const channel = isFamily ? `${familyOrChannel}:${key}` : familyOrChannel;
+    let entry = this.entries.get(channel);
+    if (!entry) {
+      entry = new ChannelEntry(channel, isFamily ? familyOrChannel : undefined, key);
+      this.entries.set(channel, entry);
+      if (isFamily) this.sendSubscribeIfReady(entry);
+    } else if (isFamily && entry.family === undefined) {
+      // Listened on as a plain channel so far; now the client subscribes it itself.
+      entry.family = familyOrChannel;
+      entry.key = key;
+      entry.ready = deferred<void>(true);
+      this.sendSubscribeIfReady(entry);
+    }
+    if (!isFamily) this.plainUnsubscribes.delete(channel);
+    const subscription = new LocalSubscription<CE>(
+      channel,
+      isFamily ? familyOrChannel : undefined,
+      key,
+      entry.ready.promise,
+      handle => this.release(handle),
+    );
+    entry.handles.add(subscription as LocalSubscription<never>);
+    return subscription;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Connection life cycle
+
+  private open(): void {
+    this.started = true;
+    this.currentState = 'connecting';
+    let ws: WebSocketLike;
+    try {
+      const url = this.endpoint();
+      const Impl = this.WebSocketImpl as unknown as new (
+        url: string,
+        protocols?: string | string[],
+        options?: unknown,
+      ) => WebSocketLike;
+      ws =
+        this.options.webSocketOptions === undefined
+          ? new Impl(url, this.options.protocols)
+          : new Impl(url, this.options.protocols, this.options.webSocketOptions);
+    } catch (error) {
+      // A malformed URL will not get better by retrying.
+      const failure = new RealtimeError(ClientErrorCode.SocketError, messageOf(error));
+      this.events.emit('error', failure);
+      this.halt(failure);
+      return;
+    }
+    const connection = new Connection(ws);
+    this.current = connection;
+    const socket = ws as unknown as {
+      onopen: unknown;
+      onmessage: ((event: { data: unknown }) => void) | null;
+      onerror: ((event: { message?: unknown; error?: unknown }) => void) | null;
+      onclose: ((event: { code?: number; reason?: string }) => void) | null;
+    };
+    socket.onmessage = event => this.onMessage(connection, event.data);
+    socket.onerror = event => {
+      if (this.current !== connection) return;
+      const detail = event?.error instanceof Error ? event.error.message : typeof event?.message === 'string' ? event.message : '';
+      this.events.emit('error', new RealtimeError(ClientErrorCode.SocketError, detail || 'WebSocket error'));
+    };
+    socket.onclose = event => this.onClose(connection, event?.code ?? 1006, event?.reason ?? '');
+  }
+
+  private onClose(connection: Connection, code: number, reason: string): void {
+    const socket = connection.ws as unknown as Record<'onopen' | 'onmessage' | 'onerror' | 'onclose', unknown>;
+    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    connection.closed.resolve();
+    if (connection.closedByClient) {
+      this.events.emit('disconnected', { code, reason, willReconnect: false });
+      return;
+    }
+    if (this.current !== connection) return;
+    this.current = undefined;
+    this.abandon(connection, new RealtimeError(ClientErrorCode.Disconnected, `The socket closed (${code})`, { code, reason }));
+    const reconnect = this.reconnectOptions;
+    const willReconnect = !this.stopped && reconnect !== false && this.attempt < reconnect.maxAttempts;
+    this.currentState = willReconnect ? 'connecting' : 'closed';
+    this.events.emit('disconnected', { code, reason, willReconnect });
+    if (!willReconnect) {
+      if (!this.stopped) {
+        this.halt(new RealtimeError(ClientErrorCode.Disconnected, `The socket closed (${code}) and the client stopped`, { code, reason }));
+      }
+      return;
+    }
+    if (this.stopped || this.current || this.reconnectTimer !== undefined) return; // a listener closed or reopened it
+    this.attempt += 1;
+    const delayMs = backoffDelay(this.attempt, reconnect, this.random);
+    this.reconnectTimer = this.timers.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped && !this.current) this.open();
+    }, delayMs);
+    this.events.emit('reconnecting', { attempt: this.attempt, delayMs });
+  }
+
+  /** Fails everything in flight on a connection that is going away. */
+  private abandon(connection: Connection, error: RealtimeError): void {
+    if (this.current === connection) this.current = undefined;
+    connection.phase = 'closed';
+    const tagged = [...connection.tagged.values()];
+    const ring = [...connection.ring.values()];
+    connection.tagged.clear();
+    connection.ring.clear();
+    for (const operation of tagged) operation.onDisconnect(error);
+    for (const job of ring) job.fail(error);
+  }
+
+  /** Stops for good (close() or giving up): the queue and the waiting connect() fail. */
+  private halt(error: RealtimeError): void {
+    this.stopped = true;
+    this.currentState = 'closed';
+    const code = error.code === ClientErrorCode.Disconnected ? ClientErrorCode.Closed : error.code;
+    const queued = this.queue.splice(0);
+    for (const job of queued) job.fail(new RealtimeError(code, error.message, error.details));
+    for (const entry of this.entries.values()) {
+      if (entry.family !== undefined && !entry.ready.settled) entry.ready.reject(new RealtimeError(code, error.message));
+    }
+    const waiting = this.readyDeferred;
+    this.readyDeferred = undefined;
+    waiting?.reject(error);
+  }
+
+  private onMessage(connection: Connection, data: unknown): void {
+    if (this.current !== connection || typeof data !== 'string') return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!isRecord(frame)) return;
+    this.events.emit('message', frame as unknown as ServerFrame);
+    if (this.current !== connection) return;
+
+    if (!('event' in frame)) {
+      const id = frame.id;
+      if ((typeof id === 'string' || typeof id === 'number') && 'status' in frame) {
+        const job = connection.ring.get(id);
+        if (job) {
+          connection.ring.delete(id);
+          job.settle(frame as unknown as RingReplyFrame);
+        }
+      }
+      return;
+    }
+    const event = frame.event;
+    if (typeof event !== 'string') return;
+    if (typeof frame.channel === 'string') {
+      this.routePush(frame as unknown as PushFrame);
+      return;
+    }
+    const eventFrame = frame as unknown as EventFrame;
+    if (event === EventName.Welcome && connection.phase === 'welcome' && !('tag' in frame)) {
+      this.onWelcome(connection, eventFrame.payload).catch(error =>
+        this.events.emit('error', new RealtimeError(ClientErrorCode.SocketError, messageOf(error))),
+      );
+      return;
+    }
+    if ('tag' in frame && typeof frame.tag === 'string') {
+      const operation = connection.tagged.get(frame.tag);
+      if (operation) {
+        if (operation.onFrame(eventFrame)) connection.tagged.delete(frame.tag);
+        return;
+      }
+    }
+    if (event === EventName.Unsubscribed && !('tag' in frame)) {
+      this.onServerUnsubscribed(eventFrame as EventFrame<UnsubscribedPayload>);
+    } else if (event === EventName.Error) {
+      this.events.emit('error', RealtimeError.fromPayload(eventFrame.payload));
+    }
+  }
+
+  private async onWelcome(connection: Connection, payload: unknown): Promise<void> {
+    const id = isRecord(payload) && typeof payload.id === 'string' ? payload.id : undefined;
+    connection.connectionId = id;
+    connection.phase = 'authenticating';
+    if (id !== undefined) {
+      this.welcomedId = id;
+      this.requestedId = id;
+    }
+    this.attempt = 0;
+    const reconnected = this.everConnected;
+    this.events.emit('welcome', { id: id ?? '' });
+    const hook = this.options.authenticate;
+    if (hook) {
+      let failure: RealtimeError | undefined;
+      try {
+        await hook(this.authenticateContext(connection, reconnected));
+      } catch (error) {
+        failure =
+          error instanceof RealtimeError
+            ? error
+            : new RealtimeError(ClientErrorCode.AuthenticationFailed, messageOf(error));
+      }
+      if (this.current !== connection || connection.phase !== 'authenticating') return;
+      if (failure) this.events.emit('error', failure);
+      else this.events.emit('authenticated', { connectionId: id ?? '', reconnected });
+      if (this.current !== connection || connection.phase !== 'authenticating') return;
+    }
+    this.resubscribe(connection);
+    for (const channel of this.plainUnsubscribes) this.sendUnsubscribe(connection, { channel });
+    this.plainUnsubscribes.clear();
+    connection.phase = 'ready';
+    this.currentState = 'open';
+    for (const job of this.queue.splice(0)) this.send(job, connection);
+    this.everConnected = true;
+    this.events.emit('connected', { connectionId: id ?? '', reconnected });
+    const waiting = this.readyDeferred;
+    this.readyDeferred = undefined;
+    waiting?.resolve({ id: id ?? '' });
+  }
+
+  private authenticateContext(connection: Connection, reconnected: boolean): AuthenticateContext<A, E> {
+    return {
+      connectionId: connection.connectionId ?? '',
+      reconnected,
+      socket: this,
+      request: <K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}) =>
+        this.submit(this.actionJob<ReplyOf<A, K>>(action, payload), options.timeout, connection),
+      callRoute: <B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}) =>
+        this.submit(this.routeJob<B>(method, uri, input), undefined, connection),
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // Requests
+
+  private actionJob<R>(action: string, payload: unknown): Omit<Job, 'settle' | 'fail'> & { settles: (frame: EventFrame) => R } {
+    return {
+      kind: 'action',
+      frame: tag => (payload === undefined ? { action, tag } : { action, tag, payload }),
+      settles: frame => {
+        if (frame.event === EventName.Error) throw RealtimeError.fromPayload(frame.payload);
+        return frame.payload as R;
+      },
+    };
+  }
+
+  private routeJob<B>(
+    method: string,
+    uri: string,
+    input: Record<string, unknown>,
+  ): Omit<Job, 'settle' | 'fail'> & { settles: (frame: RingReplyFrame) => RouteResponse<B> } {
+    return {
+      kind: 'route',
+      frame: (id, connection) => ({
+        id,
+        action: CALL_ROUTE,
+        uri,
+        method,
+        input: { ...input, socket_connection_id: connection.connectionId },
+      }),
+      settles: frame => ({
+        status: frame.status,
+        headers: isRecord(frame.headers) ? (frame.headers as Record<string, string>) : {},
+        body: frame.body as B,
+      }),
+    };
+  }
+
+  /**
+   * Sends a job now (ready, or on the given connection for the authenticate
+   * hook), queues it, or fails it, and settles it once.
+   */
+  private submit<R, F extends EventFrame | RingReplyFrame>(
+    spec: Omit<Job, 'settle' | 'fail'> & { settles: (frame: F) => R },
+    timeout: number | undefined,
+    via: Connection | undefined,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      let timer: unknown;
+      let done = false;
+      const job: Job = {
+        kind: spec.kind,
+        frame: spec.frame,
+        settle: frame => {
+          if (done) return;
+          finish();
+          try {
+            resolve(spec.settles(frame as F));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        fail: error => {
+          if (done) return;
+          finish();
+          reject(error);
+        },
+      };
+      const finish = () => {
+        done = true;
+        if (timer !== undefined) this.timers.clearTimeout(timer);
+        const index = this.queue.indexOf(job);
+        if (index >= 0) this.queue.splice(index, 1);
+        if (job.sentOn && job.key !== undefined) {
+          if (job.kind === 'route') job.sentOn.ring.delete(job.key);
+          else job.sentOn.tagged.delete(String(job.key));
+        }
+      };
+
+      if (via) {
+        if (this.current !== via || via.phase === 'closed') {
+          return job.fail(new RealtimeError(ClientErrorCode.Disconnected, 'The socket closed during authentication'));
+        }
+      } else if (this.stopped && this.started) {
+        return job.fail(new RealtimeError(ClientErrorCode.Closed, 'The client is closed: call connect() first'));
+      } else if (!this.isReady()) {
+        if (this.offlineMode === 'fail') {
+          return job.fail(new RealtimeError(ClientErrorCode.Offline, 'Not connected'));
+        }
+        if (this.queue.length >= this.maxQueue) {
+          return job.fail(new RealtimeError(ClientErrorCode.QueueFull, `The offline queue holds ${this.maxQueue} requests already`));
+        }
+      }
+      const ms = positive(timeout, this.requestTimeoutMs, 'timeout');
+      timer = this.timers.setTimeout(
+        () => job.fail(new RealtimeError(ClientErrorCode.Timeout, `No reply within ${ms} ms`, { timeout: ms })),
+        ms,
+      );
+      const target = via ?? (this.isReady() ? this.current : undefined);
+      if (target) this.send(job, target);
+      else this.queue.push(job);
+    });
+  }
+
+  private isReady(): boolean {
+    return this.current !== undefined && this.current.phase === 'ready';
+  }
+
+  private send(job: Job, connection: Connection): void {
+    const key = job.kind === 'route' ? ++this.sequence : `c${++this.sequence}`;
+    job.sentOn = connection;
+    job.key = key;
+    if (job.kind === 'route') connection.ring.set(key, job);
+    else
+      connection.tagged.set(String(key), {
+        onFrame: frame => {
+          job.settle(frame);
+          return true;
+        },
+        onDisconnect: error => job.fail(error),
+      });
+    try {
+      connection.send(job.frame(key, connection));
+    } catch (error) {
+      job.fail(new RealtimeError(ClientErrorCode.Disconnected, messageOf(error)));
+    }
+  }
+
+  /** Sends an internal action whose replies an operation reads. */
+  private sendOperation(connection: Connection, action: string, payload: SubscriptionPayload, operation: TaggedOperation): void {
+    const tag = `c${++this.sequence}`;
+    connection.tagged.set(tag, operation);
+    try {
+      connection.send({ action, tag, payload });
+    } catch (error) {
+      connection.tagged.delete(tag);
+      operation.onDisconnect(new RealtimeError(ClientErrorCode.Disconnected, messageOf(error)));
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Subscriptions
+
+  private routePush(frame: PushFrame): void {
+    let entry = this.entries.get(frame.channel);
+    if (!entry && isRecord(frame.mq) && typeof frame.mq.e === 'string') {
+      entry = this.entries.get(`${frame.mq.e}:${String(frame.mq.rk)}`);
+    }
+    if (!entry) return;
+    for (const handle of [...entry.handles]) handle.deliver(frame);
+  }
+
+  private onServerUnsubscribed(frame: EventFrame<UnsubscribedPayload>): void {
+    const channel = isRecord(frame.payload) ? frame.payload.channel : undefined;
+    if (typeof channel !== 'string') return;
+    const entry = this.entries.get(channel);
+    if (!entry) return;
+    this.entries.delete(channel);
+    entry.ready.reject(new RealtimeError(ClientErrorCode.Unsubscribed, `The server unsubscribed ${channel}`, { ...frame.payload }));
+    for (const handle of [...entry.handles]) handle.end('Unsubscribed', frame);
+    entry.handles.clear();
+  }
+
+  private sendSubscribeIfReady(entry: ChannelEntry): void {
+    const connection = this.current;
+    if (!connection || connection.phase !== 'ready' || entry.family === undefined || entry.key === undefined) return;
+    this.sendSubscribe(connection, entry.family, [entry], false);
+  }
+
+  /** After Welcome and authenticate: one `Subscribe` per family, with every key it had. */
+  private resubscribe(connection: Connection): void {
+    const byFamily = new Map<string, ChannelEntry[]>();
+    for (const entry of this.entries.values()) {
+      if (entry.family === undefined || entry.sentOn === connection) continue;
+      const list = byFamily.get(entry.family) ?? [];
+      list.push(entry);
+      byFamily.set(entry.family, list);
+    }
+    for (const [family, list] of byFamily) this.sendSubscribe(connection, family, list, true);
+  }
+
+  private sendSubscribe(connection: Connection, family: string, list: ChannelEntry[], batch: boolean): void {
+    const waiting = new Map<string, ChannelEntry>();
+    for (const entry of list) {
+      entry.sentOn = connection;
+      waiting.set(String(entry.key), entry);
+    }
+    const payload: SubscriptionPayload = batch
+      ? { exchange: family, routing_keys: list.map(entry => entry.key!) }
+      : { exchange: family, routing_key: list[0]!.key! };
+    this.sendOperation(connection, BuiltInAction.Subscribe, payload, {
+      onFrame: frame => {
+        const body = isRecord(frame.payload) ? frame.payload : {};
+        const key = body.routing_key;
+        if (key !== undefined && key !== null && waiting.has(String(key))) {
+          const entry = waiting.get(String(key))!;
+          waiting.delete(String(key));
+          this.onSubscribeReply(connection, entry, frame);
+        } else {
+          // An error about the whole frame (InvalidExchange, InvalidPayload).
+          for (const entry of waiting.values()) this.onSubscribeReply(connection, entry, frame);
+          waiting.clear();
+        }
+        return waiting.size === 0;
+      },
+      onDisconnect: () => {
+        for (const entry of waiting.values()) if (entry.sentOn === connection) entry.sentOn = undefined;
+      },
+    });
+  }
+
+  private onSubscribeReply(connection: Connection, entry: ChannelEntry, frame: EventFrame): void {
+    const current = this.entries.get(entry.channel) === entry;
+    const error = frame.event === EventName.Error ? RealtimeError.fromPayload(frame.payload) : undefined;
+    if (!error || error.code === ErrorCode.AlreadySubscribed) {
+      if (current) {
+        entry.confirmedOn = connection;
+        entry.everConfirmed = true;
+        entry.ready.resolve();
+        const confirmed = { exchange: entry.family!, routing_key: entry.key!, channel: entry.channel };
+        for (const handle of [...entry.handles]) handle.confirm(confirmed, frame);
+      } else if (!this.entries.has(entry.channel) && entry.family !== undefined && entry.key !== undefined) {
+        // Unsubscribed locally while the Subscribe was on its way: undo it.
+        this.sendUnsubscribe(connection, { exchange: entry.family, routing_key: entry.key });
+      }
+      return;
+    }
+    if (!current) return;
+    if (entry.sentOn === connection) entry.sentOn = undefined;
+    this.entries.delete(entry.channel);
+    const wasConfirmed = entry.everConfirmed;
+    entry.ready.reject(error);
+    for (const handle of [...entry.handles]) handle.end('Error', frame);
+    entry.handles.clear();
+    // A first Subscribe is answered through `ready`; a refused re-subscribe has no one waiting.
+    if (wasConfirmed) this.events.emit('error', error);
+  }
+
+  private release(subscription: LocalSubscription<never>): Promise<void> {
+    const entry = this.entries.get(subscription.channel);
+    if (!entry || !entry.handles.delete(subscription) || entry.handles.size > 0) return Promise.resolve();
+    this.entries.delete(entry.channel);
+    const connection = this.current;
+    const ready = connection?.phase === 'ready' ? connection : undefined;
+    if (entry.family === undefined) {
+      if (ready) return this.sendUnsubscribe(ready, { channel: entry.channel });
+      this.plainUnsubscribes.add(entry.channel);
+      return Promise.resolve();
+    }
+    entry.ready.reject(
+      new RealtimeError(ClientErrorCode.Unsubscribed, `Unsubscribed from ${entry.channel} before the server confirmed it`),
+    );
+    // Confirmed on this connection: tell the server. Still on its way: the
+    // reply undoes it. Otherwise the server's connection is gone, and with it
+    // the subscription.
+    if (ready && entry.confirmedOn === ready) {
+      return this.sendUnsubscribe(ready, { exchange: entry.family, routing_key: entry.key });
+    }
+    return Promise.resolve();
+  }
+
+  /** Sends `Unsubscribe`; resolves on its reply, or when the socket closes first. */
+  private sendUnsubscribe(connection: Connection, payload: SubscriptionPayload): Promise<void> {
+    return new Promise<void>(resolve => {
+      this.sendOperation(connection, BuiltInAction.Unsubscribe, payload, {
+        onFrame: () => {
+          resolve();
+          return true;
+        },
+        onDisconnect: () => {
+          // A plain channel is held by the server beyond this socket: tell it next time.
+          if (payload.channel !== undefined && !this.entries.has(payload.channel)) this.plainUnsubscribes.add(payload.channel);
+          resolve();
+        },
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // URL
+
+  private endpoint(): string {
+    const location = (globalThis as { location?: { protocol?: string; host?: string; href?: string } }).location;
+    let base = this.options.url;
+    if (base === undefined || base === '') {
+      if (!location?.host) {
+        throw new TypeError('RealtimeSocket needs options.url outside a browser page');
+      }
+      const path = this.options.path ?? '/';
+      base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path.startsWith('/') ? path : `/${path}`}`;
+    }
+    const url = new URL(base, location?.href);
+    if (url.protocol === 'http:') url.protocol = 'ws:';
+    else if (url.protocol === 'https:') url.protocol = 'wss:';
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+      throw new TypeError(`RealtimeSocket needs a ws:, wss:, http: or https: URL, got ${url.protocol}`);
+    }
+    if (this.requestedId !== undefined) url.searchParams.set(CONNECTION_ID_PARAM, this.requestedId);
+    if (this.options.socketKey) url.searchParams.set(SOCKET_KEY_PARAM, this.options.socketKey);
+    return url.toString();
+  }
+}
+
+/** The connection id a pakyow-style page carries on `<body>`, in a browser. */
+function readPageConnectionId(): string | undefined {
+  const doc = (globalThis as { document?: { body?: { getAttribute(name: string): string | null } | null } }).document;
+  return doc?.body?.getAttribute(CONNECTION_ID_ATTRIBUTE) || undefined;
+}
+
+function positive(value: number | undefined, fallback: number, name: string, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new TypeError(`${name} must be a${integer ? 'n integer' : ' number'} >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -83,6 +83,8 @@ class Connection {
   readonly closed = deferred<void>();
   /** close() let go of it: its close event only reports `disconnected`. */
   closedByClient = false;
+  /** The last untagged `Error` event (a refusal such as `ConnectionRejected` comes just before the close). */
+  lastError: RealtimeError | undefined;
 
   constructor(readonly ws: WebSocketLike) {}
 
@@ -204,7 +206,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
    * connection is ready: `Welcome` arrived and `authenticate` (if any) ran.
    * While reconnecting is allowed, failed attempts are retried with backoff
    * (watch `disconnected` and `reconnecting`); it rejects when the client
-   * gives up or `close()` is called first.
+   * gives up (with the server's refusal if one came, else `Disconnected`) or
+   * when `close()` is called first. Called while waiting to reconnect, it
+   * tries at once.
    */
   connect(): Promise<WelcomePayload> {
     if (this.currentState === 'open' && this.current && this.welcomedId !== undefined) {
@@ -213,8 +217,14 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.readyDeferred ??= deferred<WelcomePayload>();
     const ready = this.readyDeferred.promise;
     this.stopped = false;
-    if (!this.current && this.reconnectTimer === undefined) {
-      this.attempt = 0;
+    if (!this.current) {
+      // Waiting to reconnect: try now, keeping the attempt count.
+      if (this.reconnectTimer !== undefined) {
+        this.timers.clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = undefined;
+      } else {
+        this.attempt = 0;
+      }
       this.open();
     }
     return ready;
@@ -349,7 +359,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       // A malformed URL will not get better by retrying.
       const failure = new RealtimeError(ClientErrorCode.SocketError, messageOf(error));
       this.events.emit('error', failure);
-      this.halt(failure);
+      this.halt(new RealtimeError(ClientErrorCode.Closed, failure.message), failure);
       return;
     }
     const connection = new Connection(ws);
@@ -386,7 +396,11 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.events.emit('disconnected', { code, reason, willReconnect });
     if (!willReconnect) {
       if (!this.stopped) {
-        this.halt(new RealtimeError(ClientErrorCode.Disconnected, `The socket closed (${code}) and the client stopped`, { code, reason }));
+        const stopped = new RealtimeError(ClientErrorCode.Closed, `The socket closed (${code}) and the client stopped`, {
+          code,
+          reason,
+        });
+        this.halt(stopped, connection.lastError ?? new RealtimeError(ClientErrorCode.Disconnected, stopped.message, { code, reason }));
       }
       return;
     }
@@ -412,19 +426,20 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     for (const job of ring) job.fail(error);
   }
 
-  /** Stops for good (close() or giving up): the queue and the waiting connect() fail. */
-  private halt(error: RealtimeError): void {
+  /**
+   * Stops for good (close() or giving up): queued requests and unconfirmed
+   * subscriptions fail with `error`, the waiting connect() with `connectError`.
+   */
+  private halt(error: RealtimeError, connectError: RealtimeError = error): void {
     this.stopped = true;
     this.currentState = 'closed';
-    const code = error.code === ClientErrorCode.Disconnected ? ClientErrorCode.Closed : error.code;
-    const queued = this.queue.splice(0);
-    for (const job of queued) job.fail(new RealtimeError(code, error.message, error.details));
+    for (const job of this.queue.splice(0)) job.fail(error);
     for (const entry of this.entries.values()) {
-      if (entry.family !== undefined && !entry.ready.settled) entry.ready.reject(new RealtimeError(code, error.message));
+      if (entry.family !== undefined && !entry.ready.settled) entry.ready.reject(error);
     }
     const waiting = this.readyDeferred;
     this.readyDeferred = undefined;
-    waiting?.reject(error);
+    waiting?.reject(connectError);
   }
 
   private onMessage(connection: Connection, data: unknown): void {
@@ -473,7 +488,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     if (event === EventName.Unsubscribed && !('tag' in frame)) {
       this.onServerUnsubscribed(eventFrame as EventFrame<UnsubscribedPayload>);
     } else if (event === EventName.Error) {
-      this.events.emit('error', RealtimeError.fromPayload(eventFrame.payload));
+      const error = RealtimeError.fromPayload(eventFrame.payload);
+      if (!('tag' in frame)) connection.lastError = error;
+      this.events.emit('error', error);
     }
   }
 

@@ -26,7 +26,7 @@ export interface FixtureEvents {
 }
 
 /** Fails a wait that would otherwise hang the suite; not a timing assertion. */
-export function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
+export function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Gave up waiting for ${what}`)), ms);

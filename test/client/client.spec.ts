@@ -280,7 +280,7 @@ describe('RealtimeSocket against the fixture app', () => {
     const socket = client({ reconnect: false, webSocketOptions: { headers: { 'x-reject': '1' } } });
     const error = nextEvent(socket, 'error');
     const disconnected = nextEvent(socket, 'disconnected');
-    await assert.rejects(socket.connect(), { code: 'Disconnected' });
+    await assert.rejects(socket.connect(), { code: 'BadToken', message: 'Token refused' }, "the server's refusal");
     assert.deepEqual(
       { code: (await error).code, message: (await error).message },
       { code: 'BadToken', message: 'Token refused' },

@@ -210,6 +210,17 @@ describe('RealtimeSocket reconnecting', () => {
     }
   });
 
+  it('connect() while waiting to reconnect tries at once', async () => {
+    const socket = client({ reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+    const { id } = await socket.connect();
+    const waiting = nextEvent(socket, 'reconnecting');
+    await outage(socket);
+    assert.deepEqual(await waiting, { attempt: 1, delayMs: 60_000 });
+    await server.start();
+    assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id });
+    assert.equal(socket.state, 'open');
+  });
+
   it('gives up after maxAttempts, waiting backoffDelay() between attempts', async () => {
     const reconnect = { initialDelayMs: 5, maxDelayMs: 40, factor: 3, jitter: 0.5, maxAttempts: 3 };
     const random = () => 0.25;

@@ -13,6 +13,9 @@ const DEV_SECRET = 'sample-dev-secret-change-me';
       // Writes data-socket-connection-id="<id>" onto the <body> of every HTML page.
       injectConnectionId: true,
       secret: process.env.REALTIME_SECRET ?? DEV_SECRET,
+      // With REDIS_URL set (npm run start:cluster), instances share channels
+      // through Redis; without it, everything runs in this one process.
+      ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL } } : {}),
     }),
     NewsModule,
   ],

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChannelFamilyRegistry } from '../../src/channels/channel-family.registry.js';
+import type { ChannelSubscriber } from '../../src/channels/channel-subscriber.interface.js';
+import { ChannelService } from '../../src/channels/channel.service.js';
+import { LocalChannelRouter } from '../../src/channels/local-channel.router.js';
+import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
+import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
+import { InMemoryTransport } from '../../src/transport/in-memory.transport.js';
+
+class RecordingTransport extends InMemoryTransport {
+  readonly published: Array<{ channel: string; frame: Buffer }> = [];
+  override async publish(channel: string, frame: Buffer): Promise<void> {
+    this.published.push({ channel, frame });
+  }
+}
+
+describe('ChannelService (unit)', () => {
+  it('encodes a push once and hands the same bytes to every local subscriber and to the transport', async () => {
+    const options = resolveRealtimeOptions({ secret: 'unit-test-secret-1234', heartbeatInterval: 0 });
+    const transport = new RecordingTransport();
+    const router = new LocalChannelRouter(transport);
+    const registry = new MemorySubscriptionRegistry(options);
+    const families = new ChannelFamilyRegistry();
+    families.register('widgets', 'test');
+    const service = new ChannelService(router, registry, transport, families, options);
+    const written: Array<Buffer | string> = [];
+    const subscribers: ChannelSubscriber[] = Array.from({ length: 50 }, (_, i) => ({
+      digest: `d${i}`,
+      write: frame => written.push(frame),
+    }));
+    for (const subscriber of subscribers) {
+      router.attach(subscriber);
+      router.join(subscriber, 'widgets:7');
+    }
+    const receipt = await service.push({ qty: 3 }, 'widgets:7', { event: 'Qty' });
+    assert.deepEqual(receipt, { channels: ['widgets:7'], localDeliveries: 50 });
+    assert.equal(written.length, 50);
+    const frame = transport.published[0]!.frame;
+    assert.ok(written.every(item => item === frame), 'one buffer, written 50 times and published once');
+    assert.deepEqual(JSON.parse(frame.toString()), {
+      event: 'Qty',
+      channel: 'widgets:7',
+      payload: { qty: 3 },
+      mq: { e: 'widgets', rk: '7' },
+    });
+    registry.onModuleDestroy();
+  });
+});

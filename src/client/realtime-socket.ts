@@ -394,6 +394,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     const willReconnect = !this.stopped && reconnect !== false && this.attempt < reconnect.maxAttempts;
     this.currentState = willReconnect ? 'connecting' : 'closed';
     this.events.emit('disconnected', { code, reason, willReconnect });
+    // A listener may have called connect() (a new socket is on its way) or close().
+    if (this.current || this.reconnectTimer !== undefined) return;
     if (!willReconnect) {
       if (!this.stopped) {
         const stopped = new RealtimeError(ClientErrorCode.Closed, `The socket closed (${code}) and the client stopped`, {
@@ -404,7 +406,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       }
       return;
     }
-    if (this.stopped || this.current || this.reconnectTimer !== undefined) return; // a listener closed or reopened it
+    if (this.stopped) return;
     this.attempt += 1;
     const delayMs = backoffDelay(this.attempt, reconnect, this.random);
     this.reconnectTimer = this.timers.setTimeout(() => {
@@ -505,6 +507,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.attempt = 0;
     const reconnected = this.everConnected;
     this.events.emit('welcome', { id: id ?? '' });
+    if (this.current !== connection) return; // a listener closed it
     const hook = this.options.authenticate;
     if (hook) {
       let failure: RealtimeError | undefined;

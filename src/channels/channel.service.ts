@@ -126,9 +126,7 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
     let localDeliveries = 0;
     const handoffs: Promise<void>[] = [];
     for (const channel of list) {
-      const parsed = this.families.parse(channel);
-      const mq = parsed ? { e: parsed.family, rk: parsed.key } : undefined;
-      const frame = encodePush({ event, channel, payload: message, mq });
+      const frame = encodePush({ event, channel, payload: message, mq: this.mqOf(channel) });
       localDeliveries += this.router.deliver(channel, frame);
       handoffs.push(this.transport.publish(channel, frame));
     }
@@ -165,7 +163,7 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
     const frame =
       channel === undefined
         ? Buffer.from(encodeEvent(event, message))
-        : encodePush({ event, channel, payload: message });
+        : encodePush({ event, channel, payload: message, mq: this.mqOf(channel) });
     const localDeliveries = this.router.deliverToDigest(client.digest, frame);
     await this.transport.publishDirect(client.digest, { kind: 'frame', frame });
     return { channels: channel === undefined ? [] : [channel], localDeliveries };
@@ -181,6 +179,12 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
     if (message.kind === 'frame') this.router.deliverToDigest(digest, message.frame);
     else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
     else this.applyUnsubscribe(digest, message.channels);
+  }
+
+  /** Myxi's routing marker, for channels of a declared family. */
+  private mqOf(channel: string): MqMarker | undefined {
+    const parsed = this.families.parse(channel);
+    return parsed ? { e: parsed.family, rk: parsed.key } : undefined;
   }
 
   private applySubscribe(digest: string, channels: readonly string[]): void {

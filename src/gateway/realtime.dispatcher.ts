@@ -6,13 +6,16 @@ import { RealtimeException } from '../handlers/realtime.exception.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
-import { decodeClientFrame, encodeRingReply, type DecodedFrame } from '../protocol/frame.codec.js';
+import { decodeClientFrame, encodeEvent, encodeRingReply, type DecodedFrame } from '../protocol/frame.codec.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 type Tag = { value: unknown } | undefined;
 type ActionFrame = Extract<DecodedFrame, { kind: 'action' }>;
 type RingFrame = Extract<DecodedFrame, { kind: 'ring' }>;
+
+/** Stands for a binary frame in the connection's queue. */
+const BINARY = Symbol('binary frame');
 
 /** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
 function asReply(result: unknown, fallback: string): { event: string; data: unknown } {
@@ -40,24 +43,30 @@ export class RealtimeDispatcher {
     private readonly actions: SubscriptionActions,
   ) {}
 
-  async handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): Promise<void> {
-    if (!connection.isOpen) return;
+  handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): void {
+    if (!connection.isOpen || connection.refusing) return;
     if (!connection.takeToken()) {
-      connection.emit(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
-      connection.close(CloseCode.PolicyViolation, 'Rate limit exceeded');
+      // What was accepted before is still answered, in order; then the error
+      // and the close. Nothing sent after this frame is read.
+      connection.refusing = true;
+      const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
+      connection.enqueue(async () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded'));
       return;
     }
-    if (isBinary) {
-      connection.emit(EventName.Error, {
-        error: ErrorCode.BinaryNotSupported,
-        message: 'Binary frames are not supported: send JSON text frames',
-      });
-      return;
-    }
-    const frame = decodeClientFrame(data.toString());
+    const frame = isBinary ? BINARY : decodeClientFrame(data.toString());
+    connection.enqueue(() => this.answer(connection, frame));
+  }
+
+  private async answer(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): Promise<void> {
     if (!connection.isReady) await connection.ready;
+    if (!connection.isOpen) return;
     try {
-      if (frame.kind === 'invalid') {
+      if (frame === BINARY) {
+        connection.emit(EventName.Error, {
+          error: ErrorCode.BinaryNotSupported,
+          message: 'Binary frames are not supported: send JSON text frames',
+        });
+      } else if (frame.kind === 'invalid') {
         connection.emit(EventName.Error, { error: frame.code, message: 'Frames must be JSON objects' });
       } else if (frame.kind === 'ring') {
         await this.handleRing(connection, frame);

@@ -64,6 +64,7 @@ export class RealtimeGatewayHost
   private readonly logger = new Logger('RealtimeModule');
   private readonly connections = new Map<WebSocket, WsRealtimeConnection>();
   private heartbeat?: NodeJS.Timeout;
+  private keeper?: NodeJS.Timeout;
   private reauthorizer?: NodeJS.Timeout;
   private reauthorizing = false;
   private server?: WebSocketServer;
@@ -97,6 +98,10 @@ export class RealtimeGatewayHost
       this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatInterval);
       this.heartbeat.unref();
     }
+    // Digest subscriptions of open sockets must outlive subscriptionTtl, with
+    // or without heartbeats.
+    this.keeper = setInterval(() => this.keepAlive(), Math.max(250, Math.floor(this.options.subscriptionTtl / 3)));
+    this.keeper.unref();
     if (this.options.reauthorizeInterval > 0) {
       this.reauthorizer = setInterval(() => void this.reauthorizeAll(), this.options.reauthorizeInterval);
       this.reauthorizer.unref();
@@ -126,7 +131,7 @@ export class RealtimeGatewayHost
       },
     );
     this.connections.set(socket, connection);
-    socket.on('message', (data, isBinary) => void this.dispatcher.handle(connection, data, isBinary));
+    socket.on('message', (data, isBinary) => this.dispatcher.handle(connection, data, isBinary));
     socket.on('pong', () => (connection.alive = true));
     void this.open(connection);
   }
@@ -145,6 +150,7 @@ export class RealtimeGatewayHost
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.keeper);
     clearInterval(this.reauthorizer);
     const sockets = [...this.connections.keys()];
     const closed = sockets.map(
@@ -164,7 +170,7 @@ export class RealtimeGatewayHost
       for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
     } catch (error) {
       // Hooks run through Nest's external filter, which logs the unexpected.
-      connection.reject(encodeEvent(EventName.Error, toErrorPayload(error).payload));
+      connection.fail(encodeEvent(EventName.Error, toErrorPayload(error).payload), CloseCode.ConnectionRejected, 'Connection rejected');
       return;
     }
     if (!connection.isOpen) return;
@@ -193,7 +199,6 @@ export class RealtimeGatewayHost
   }
 
   private beat(): void {
-    const digests = new Set<string>();
     for (const connection of this.connections.values()) {
       if (!connection.alive) {
         connection.terminate();
@@ -201,10 +206,14 @@ export class RealtimeGatewayHost
       }
       connection.alive = false;
       connection.ping();
-      digests.add(connection.digest);
     }
+  }
+
+  private keepAlive(): void {
+    const digests = new Set<string>();
+    for (const connection of this.connections.values()) digests.add(connection.digest);
     // Failing while Redis is away is expected and reported by the health
-    // indicator; the next beat tries again.
+    // indicator; the next round tries again.
     this.registry.keepAlive(digests).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
   }
 

@@ -56,6 +56,9 @@ export class SubscriptionActions {
       return this.error(connection, tag, ErrorCode.InvalidExchange, `No channel family "${exchange}"`, { exchange });
     }
     const keys = Array.isArray(body?.routing_keys) ? (body.routing_keys as unknown[]) : [body?.routing_key];
+    if (keys.length === 0) {
+      return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_keys is empty', { exchange });
+    }
     for (const key of keys) await this.subscribeOne(connection, exchange, key, tag);
   }
 
@@ -63,11 +66,14 @@ export class SubscriptionActions {
     const body = asRecord(payload) ?? {};
     if (typeof body.channel === 'string') {
       await this.drop(connection, body.channel);
-      return connection.reply(EventName.Unsubscribed, { channel: body.channel, auto: false }, tag);
+      return connection.reply(EventName.Unsubscribed, this.describe(body.channel, false), tag);
     }
     const exchange = body.exchange;
     if (typeof exchange !== 'string' || exchange.length === 0) {
-      for (const channel of [...this.router.channelsOf(connection)]) {
+      const channels = [...this.router.channelsOf(connection)];
+      // Every request gets an answer, even when there was nothing to drop.
+      if (channels.length === 0) return connection.reply(EventName.Unsubscribed, { channels: [], auto: false }, tag);
+      for (const channel of channels) {
         await this.drop(connection, channel);
         connection.reply(EventName.Unsubscribed, this.describe(channel, false), tag);
       }
@@ -77,6 +83,9 @@ export class SubscriptionActions {
     if (body.routing_key !== undefined && body.routing_key !== null) keys = [body.routing_key];
     else if (Array.isArray(body.routing_keys)) keys = body.routing_keys;
     else keys = this.keysOf(connection, exchange);
+    if (keys.length === 0) {
+      return connection.reply(EventName.Unsubscribed, { exchange_name: exchange, channels: [], auto: false }, tag);
+    }
     for (const key of keys) {
       if (!isRoutingKey(key)) continue;
       await this.drop(connection, familyChannel(exchange, key));

@@ -31,9 +31,13 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   readonly authorizing = new Set<string>();
   /** Cleared by each heartbeat, set again by the pong. */
   alive = true;
+  /** Set once the connection broke its rate: later frames are ignored. */
+  refusing = false;
   readonly ready: Promise<void>;
 
   private opened = false;
+  /** The tail of this connection's message queue: messages run one at a time. */
+  private tail: Promise<void> = Promise.resolve();
   private pending: Array<Buffer | string> = [];
   private markReady!: () => void;
   private tokens: number;
@@ -71,11 +75,14 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     this.markReady();
   }
 
-  /** Refuses the connection: one `Error` frame, then close 4003. */
-  reject(errorFrame: string): void {
+  /**
+   * Ends the connection with one last frame, written even before `Welcome`
+   * (frames queued for after it are dropped).
+   */
+  fail(lastFrame: string, code: number, reason: string): void {
     this.pending = [];
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(errorFrame, TEXT);
-    this.close(CloseCode.ConnectionRejected, 'Connection rejected');
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(lastFrame, TEXT);
+    this.close(code, reason);
   }
 
   write(frame: Buffer | string): void {
@@ -101,6 +108,15 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   /** Sends an event that answers an action, echoing its tag. */
   reply(event: string, payload: unknown, tag: { value: unknown } | undefined): void {
     this.write(encodeEvent(event, payload, tag));
+  }
+
+  /**
+   * Runs the work after everything queued before it, so that a connection's
+   * messages take effect in the order they were sent (an Unsubscribe never
+   * overtakes the Subscribe before it). The rate limit bounds the queue.
+   */
+  enqueue(work: () => Promise<void>): void {
+    this.tail = this.tail.then(work, work);
   }
 
   /** Takes one message from the rate bucket; false when it is empty. */

@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
+import { InvalidChannelError, TooManySubscriptionsError } from '../channels/channel.errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ErrorPayload } from '../protocol/frames.js';
 import { RealtimeException } from './realtime.exception.js';
@@ -32,6 +33,8 @@ const STATUS_OF: Record<string, number> = {
   [ErrorCode.AlreadySubscribed]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.TooManySubscriptions]: 429,
+  [ErrorCode.InvalidChannel]: 400,
+  [ErrorCode.InternalError]: 500,
 };
 
 /** The HTTP-like status that a Ring-style reply carries for an error code. */
@@ -41,8 +44,9 @@ export function statusOfCode(code: string): number {
 
 /**
  * Turns whatever a handler, guard or pipe threw into the `Error` payload the
- * client gets. Unknown errors become `InternalError` with a fixed message: their
- * text may hold secrets, so it is logged, never sent.
+ * client gets. Unknown errors and 5xx HTTP exceptions become `InternalError`
+ * with a fixed message: their text may hold secrets, so it is logged, never
+ * sent.
  */
 export function toErrorPayload(error: unknown): MappedError {
   if (error instanceof RealtimeException) {
@@ -51,6 +55,10 @@ export function toErrorPayload(error: unknown): MappedError {
       status: statusOfCode(error.code),
       internal: false,
     };
+  }
+  if (error instanceof TooManySubscriptionsError || error instanceof InvalidChannelError) {
+    const code = error instanceof TooManySubscriptionsError ? ErrorCode.TooManySubscriptions : ErrorCode.InvalidChannel;
+    return { payload: { error: code, message: error.message }, status: statusOfCode(code), internal: false };
   }
   if (error instanceof WsException) {
     const raw = error.getError();
@@ -76,16 +84,20 @@ export function toErrorPayload(error: unknown): MappedError {
         internal: false,
       };
     }
+    if (status >= 500) return INTERNAL;
     const name = status === HttpStatus.FORBIDDEN ? ErrorCode.Forbidden : pascal(HttpStatus[status] ?? 'Error');
     return {
       payload: { error: name, message: typeof messages === 'string' ? messages : error.message },
       status,
-      internal: status >= 500,
+      internal: false,
     };
   }
-  return {
-    payload: { error: ErrorCode.InternalError, message: 'Internal server error' },
-    status: 500,
-    internal: true,
-  };
+  return INTERNAL;
 }
+
+/** What the client learns of a server fault: nothing but that it happened. */
+const INTERNAL: MappedError = {
+  payload: { error: ErrorCode.InternalError, message: 'Internal server error' },
+  status: 500,
+  internal: true,
+};

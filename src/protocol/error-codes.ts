@@ -34,8 +34,8 @@ export const ErrorCode = {
   AuthRequired: 'AuthRequired',
   /** A guard refused the call. */
   Forbidden: 'Forbidden',
-  /** A connect-time guard or handler refused the connection; close 4003 follows. */
-  ConnectionRejected: 'ConnectionRejected',
+  /** A channel name handed to `ChannelService` inside a handler was invalid. */
+  InvalidChannel: 'InvalidChannel',
   /** Anything unexpected; details are logged on the server, never sent. */
   InternalError: 'InternalError',
 } as const;

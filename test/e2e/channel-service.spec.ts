@@ -78,6 +78,8 @@ describe('ChannelService', () => {
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 1 } });
     await post(server, '/notify', { message: 'x', channel: 'inbox' }, headers);
     assert.deepEqual(await client.next(frame => frame.channel === 'inbox'), { event: 'Notice', channel: 'inbox', payload: 'x' });
+    await post(server, '/notify', { message: 'y', channel: 'widgets:5' }, headers);
+    assert.deepEqual((await client.next(frame => frame.channel === 'widgets:5')).mq, { e: 'widgets', rk: '5' });
     await otherClient.barrier();
     assert.equal(otherClient.frames.filter(frame => frame.event === 'Notice').length, 0);
     client.close();
@@ -102,6 +104,27 @@ describe('ChannelService', () => {
     await bob.next(frame => frame.payload?.text === 'from a cron job');
     alice.close();
     bob.close();
+  });
+
+  it('keeps the subscriptions of an open socket alive past their ttl, heartbeat or not', async () => {
+    const short = await startApp(fixtureModule({ subscriptionTtl: 1000, heartbeatInterval: 0 }));
+    try {
+      const page = await subscribePage(short, ['long-lived']);
+      const first = await TestClient.connect(`${short.ws}?socket_connection_id=${page.connectionId}`, {
+        headers: { cookie: page.cookie },
+      });
+      await new Promise(resolve => setTimeout(resolve, 1600));
+      first.close();
+      await first.closed;
+      const again = await TestClient.connect(`${short.ws}?socket_connection_id=${page.connectionId}`, {
+        headers: { cookie: page.cookie },
+      });
+      await post(short, '/push/long-lived', { message: 'still here' });
+      await again.next(frame => frame.channel === 'long-lived');
+      again.close();
+    } finally {
+      await short.close();
+    }
   });
 
   it('refuses bad channel names and too many subscriptions with named errors', async () => {

@@ -88,6 +88,26 @@ describe('channel families', () => {
     client.close();
   });
 
+  it('answers every request, even when there is nothing to do', async () => {
+    const client = await TestClient.connect(server.ws);
+    const empty = await client.call('Subscribe', { exchange: 'widgets', routing_keys: [] });
+    assert.deepEqual(empty.payload, { exchange: 'widgets', error: 'InvalidPayload', message: 'routing_keys is empty' });
+    assert.deepEqual((await client.call('Unsubscribe', {})).payload, { channels: [], auto: false });
+    assert.deepEqual((await client.call('Unsubscribe', { exchange: 'rooms' })).payload, {
+      exchange_name: 'rooms',
+      channels: [],
+      auto: false,
+    });
+    await client.call('Subscribe', { exchange: 'rooms', routing_key: 'x' });
+    assert.deepEqual((await client.call('Unsubscribe', { channel: 'rooms:x' })).payload, {
+      exchange_name: 'rooms',
+      routing_key: 'x',
+      channel: 'rooms:x',
+      auto: false,
+    });
+    client.close();
+  });
+
   it('checks again periodically and drops a revoked subscription with auto:true', async () => {
     const client = await TestClient.connect(server.ws);
     const keeper = await TestClient.connect(server.ws);

@@ -109,6 +109,22 @@ describe('wire protocol', () => {
     client.close();
   });
 
+  it("handles a connection's requests one at a time, in order", async () => {
+    const client = await TestClient.connect(server.ws);
+    client.send({ action: 'Later', tag: 'slow', payload: { value: 1 } });
+    client.send({ action: 'Ping', tag: 'fast' });
+    client.send({ action: 'Subscribe', tag: 'sub', payload: { exchange: 'widgets', routing_key: 1 } });
+    client.send({ action: 'Unsubscribe', tag: 'unsub', payload: { exchange: 'widgets', routing_key: 1 } });
+    client.send({ action: 'ListSubscriptions', tag: 'list' });
+    const list = await client.next(frame => frame.tag === 'list');
+    assert.deepEqual(
+      client.frames.filter(frame => frame.tag).map(frame => frame.tag),
+      ['slow', 'fast', 'sub', 'unsub', 'list'],
+    );
+    assert.deepEqual(list.payload.channels, [], 'the Unsubscribe did not overtake the Subscribe');
+    client.close();
+  });
+
   it('defaults a missing payload to {} and an unknown action to InvalidAction with the tag', async () => {
     const client = await TestClient.connect(server.ws);
     client.send({ action: 'Nope', tag: 't1' });

@@ -1,8 +1,9 @@
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toErrorPayload } from '../../src/handlers/error-payload.mapper.js';
+import { InvalidChannelError, TooManySubscriptionsError } from '../../src/channels/channel.errors.js';
+import { statusOfCode, toErrorPayload } from '../../src/handlers/error-payload.mapper.js';
 import { RealtimeException } from '../../src/handlers/realtime.exception.js';
 
 describe('toErrorPayload', () => {
@@ -31,6 +32,21 @@ describe('toErrorPayload', () => {
     });
     assert.equal(validation.status, 400);
     assert.deepEqual(toErrorPayload(new NotFoundException('No widget')).payload, { error: 'NotFound', message: 'No widget' });
+  });
+
+  it('sends no detail of a 5xx HTTP exception, and answers InternalError with 500', () => {
+    const mapped = toErrorPayload(new InternalServerErrorException('db at 10.0.0.5 refused'));
+    assert.deepEqual(mapped.payload, { error: 'InternalError', message: 'Internal server error' });
+    assert.equal(mapped.status, 500);
+    assert.equal(statusOfCode('InternalError'), 500);
+  });
+
+  it('names channel errors thrown by ChannelService inside a handler', () => {
+    assert.deepEqual(toErrorPayload(new TooManySubscriptionsError('at most 5')).payload, {
+      error: 'TooManySubscriptions',
+      message: 'at most 5',
+    });
+    assert.equal(toErrorPayload(new InvalidChannelError('bad')).payload.error, 'InvalidChannel');
   });
 
   it('never sends the text of an unexpected error', () => {

@@ -19,6 +19,7 @@ export const REALTIME_DEFAULTS = {
   secureCookie: 'auto',
   sameSite: 'Lax',
   injectConnectionId: false,
+  clientPath: '/realtime/client.js',
   reauthorizeInterval: 60_000,
   subscriptionTtl: 600_000,
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
@@ -55,6 +56,11 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
   }
   const redis = resolveRedisOptions(options.redis);
+  const serveClient = options.serveClient ?? false;
+  const clientPath = serveClient === true ? REALTIME_DEFAULTS.clientPath : serveClient || undefined;
+  if (clientPath !== undefined && !/^\/[A-Za-z0-9_.\/-]*$/.test(clientPath)) {
+    throw new Error(INVALID_OPTION('serveClient', "true or a path such as '/realtime/client.js'", clientPath));
+  }
   if (!options.secret) {
     new Logger('RealtimeModule').warn(
       'No `secret` given: socket-key cookies are signed with a random secret that lasts as long as this process. Give every instance the same secret.',
@@ -76,6 +82,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     secureCookie: options.secureCookie ?? REALTIME_DEFAULTS.secureCookie,
     sameSite: options.sameSite ?? REALTIME_DEFAULTS.sameSite,
     injectConnectionId: options.injectConnectionId ?? REALTIME_DEFAULTS.injectConnectionId,
+    clientPath,
     reauthorizeInterval: count(
       'reauthorizeInterval',
       options.reauthorizeInterval,

@@ -1,4 +1,4 @@
-import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
@@ -11,7 +11,8 @@ import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js
 import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.js';
 import { RealtimeExplorer } from './handlers/realtime.explorer.js';
 import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
-import type { RealtimeModuleOptions } from './interfaces/realtime-module-options.interface.js';
+import { createClientScriptMiddleware } from './gateway/client-script.middleware.js';
+import type { RealtimeModuleOptions, ResolvedRealtimeOptions } from './interfaces/realtime-module-options.interface.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
 import { resolveRealtimeOptions } from './realtime-options.resolver.js';
 import { REALTIME_OPTIONS } from './realtime.constants.js';
@@ -49,7 +50,14 @@ import { createTransportProviders } from './transport/realtime-transport.provide
   exports: [ChannelService, REALTIME_OPTIONS, RealtimeTransport],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
+  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
+    super();
+  }
+
   configure(consumer: MiddlewareConsumer): void {
+    if (this.options.clientPath) {
+      consumer.apply(createClientScriptMiddleware()).forRoutes({ path: this.options.clientPath, method: RequestMethod.ALL });
+    }
     consumer.apply(RealtimeIdentityMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

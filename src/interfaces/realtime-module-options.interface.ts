@@ -72,6 +72,13 @@ export interface RealtimeModuleOptions {
    */
   injectConnectionId?: boolean;
   /**
+   * Serve the browser client (one ES module file) over HTTP: `true` at
+   * `/realtime/client.js`, or at the path given. Pages then load it with
+   * `<script type="module">import { RealtimeSocket } from '/realtime/client.js'</script>`.
+   * @default false
+   */
+  serveClient?: boolean | string;
+  /**
    * How often the authorizers of channel families are asked again about the
    * subscriptions clients made, in ms (Myxi's touch). A revoked client gets
    * `Unsubscribed` with `auto: true`. `0` disables it.
@@ -173,6 +180,7 @@ export interface ResolvedRealtimeOptions {
   secureCookie: boolean | 'auto';
   sameSite: 'Strict' | 'Lax';
   injectConnectionId: boolean;
+  clientPath: string | undefined;
   reauthorizeInterval: number;
   subscriptionTtl: number;
   redis: ResolvedRedisOptions | undefined;

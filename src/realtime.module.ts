@@ -5,6 +5,7 @@ import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
+import { CallRouteHandler } from './gateway/call-route.handler.js';
 import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
 import { SubscriptionActions } from './gateway/subscription.actions.js';
 import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js';
@@ -45,6 +46,7 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     RealtimeMetadataAccessor,
     RealtimeExplorer,
     SubscriptionActions,
+    CallRouteHandler,
     RealtimeDispatcher,
   ],
   exports: [ChannelService, REALTIME_OPTIONS, RealtimeTransport],

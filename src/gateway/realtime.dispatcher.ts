@@ -7,6 +7,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { decodeClientFrame, encodeEvent, encodeRingReply, type DecodedFrame } from '../protocol/frame.codec.js';
+import { CallRouteHandler } from './call-route.handler.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
@@ -41,6 +42,7 @@ export class RealtimeDispatcher {
   constructor(
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
+    private readonly callRoute: CallRouteHandler,
   ) {}
 
   handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): void {
@@ -90,6 +92,12 @@ export class RealtimeDispatcher {
       case BuiltInAction.Ping:
       case BuiltInAction.RingPing:
         return connection.reply(EventName.Pong, { time: Math.floor(Date.now() / 1000) }, tag);
+      case BuiltInAction.CallRoute:
+        return connection.reply(
+          EventName.Error,
+          { error: ErrorCode.InvalidAction, message: 'call-route is answered for {id, action, uri, method, input} requests' },
+          tag,
+        );
     }
     const handler = this.handlers.get(frame.action);
     if (!handler) {
@@ -118,6 +126,10 @@ export class RealtimeDispatcher {
     const { id, action, message } = frame;
     if (action === BuiltInAction.RingPing) {
       return connection.write(encodeRingReply(id, 200, 'pong'));
+    }
+    if (action === BuiltInAction.CallRoute) {
+      const { status, headers, body } = await this.callRoute.call(connection, message);
+      return connection.write(encodeRingReply(id, status, body, headers));
     }
     const handler = this.handlers.get(action);
     if (!handler) {

@@ -121,6 +121,7 @@ export class RealtimeGatewayHost
     const connection = new WsRealtimeConnection(
       socket,
       connectionId,
+      socketKey,
       socketDigest(socketKey, connectionId),
       request.headers,
       forwarded || request.socket.remoteAddress,

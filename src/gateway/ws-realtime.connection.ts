@@ -46,6 +46,8 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   constructor(
     private readonly socket: WebSocket,
     readonly connectionId: string,
+    /** The secret half of the identity; only ever sent to this app itself (call-route). */
+    private readonly socketKey: string,
     readonly digest: string,
     readonly headers: IncomingHttpHeaders,
     readonly remoteAddress: string | undefined,
@@ -53,6 +55,11 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   ) {
     this.tokens = limits.burst;
     this.ready = new Promise(resolve => (this.markReady = resolve));
+  }
+
+  /** The socket key, for a request this app makes to itself on the connection's behalf. */
+  keyForSelfRequest(): string {
+    return this.socketKey;
   }
 
   get isOpen(): boolean {

@@ -27,10 +27,9 @@ export const BuiltInAction = {
   Ping: 'Ping',
   /** Pakyow's application-level ping, answered Ring-style. */
   RingPing: 'ping',
+  /** Pakyow's route call over the socket, Ring-style: `{id, action, uri, method, input}`. */
+  CallRoute: 'call-route',
 } as const;
 
 /** Every built-in name; an application handler may not take one. */
-export const RESERVED_ACTIONS: ReadonlySet<string> = new Set([
-  ...Object.values(BuiltInAction),
-  'call-route',
-]);
+export const RESERVED_ACTIONS: ReadonlySet<string> = new Set(Object.values(BuiltInAction));

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { onProcessExit } from './on-exit.js';
 
 /**
  * Every app process this process started and that has not exited yet; those
@@ -8,17 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
  * so none outlives a test run.
  */
 const live = new Set<ChildProcess>();
-function killAll(): void {
+onProcessExit(() => {
   for (const child of live) child.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killAll();
-    // Die of the signal as we would have, unless someone else handles it.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  });
-}
+});
 
 /** How a child process ended. */
 export interface Exit {

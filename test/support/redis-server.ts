@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import { onProcessExit } from './on-exit.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -17,20 +18,12 @@ const execFileAsync = promisify(execFile);
  * server behind.
  */
 const live = new Map<ChildProcess, string>();
-function killAll(): void {
+onProcessExit(() => {
   for (const [child, dir] of live) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killAll();
-    // Die of the signal as we would have, unless someone else handles it.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  });
-}
+});
 
 /** A throwaway redis-server on a loopback port: crash it, stop it, bring it back. */
 export interface RedisProcess {

@@ -21,7 +21,11 @@ export interface RealtimeConnection<User = unknown> extends RealtimeClientRef {
   readonly data: Map<string, unknown>;
   /** Headers of the upgrade request (cookies included). */
   readonly headers: IncomingHttpHeaders;
-  /** Peer address: the first `X-Forwarded-For` entry, else the socket's. */
+  /**
+   * Peer address: the first `X-Forwarded-For` entry (as Myxi), else the
+   * socket's. A client can write that header itself: trust it only behind a
+   * proxy that sets it.
+   */
   readonly remoteAddress: string | undefined;
   /** Sends a socket event to this connection only (Myxi's `session.send`). */
   emit(event: string, payload: unknown): void;

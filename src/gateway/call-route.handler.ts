@@ -6,7 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from '../identity/identity-headers.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
-/** What a route call answers: pakyow's `{status, headers, body}` (the id is added by the caller). */
+/**
+ * What a route call answers: pakyow's `{status, headers, body}` (the id is
+ * added by the caller). `body` is the parsed JSON of a JSON response, else an
+ * array holding the text.
+ */
 export interface RouteCallResult {
   status: number;
   headers: Record<string, string>;
@@ -48,7 +52,9 @@ export class CallRouteHandler implements OnApplicationShutdown {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   async call(connection: WsRealtimeConnection, message: Record<string, unknown>): Promise<RouteCallResult> {
-    const { uri, method: rawMethod = 'get', input } = message;
+    const { uri, input } = message;
+    // A form without a method attribute sends `method: null` (Ring's mutable.js): GET, as a browser would.
+    const rawMethod = message.method ?? 'get';
     if (typeof uri !== 'string' || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 2048) {
       return fail(400, 'InvalidPayload', 'uri must be a path of this app, such as /widgets/1');
     }
@@ -145,12 +151,14 @@ export class CallRouteHandler implements OnApplicationShutdown {
       headers[titleCase(name)] = Array.isArray(value) ? value.join(', ') : value;
     }
     const text = payload.toString('utf8');
-    let body: unknown = text;
+    // pakyow 0.11 answered with the Rack body, an array of strings, and Ring's
+    // navigator reads `body[0]`; JSON comes back parsed, as its example app shows.
+    let body: unknown = [text];
     if (/\bjson\b/.test(String(raw['content-type'] ?? '')) && text) {
       try {
         body = JSON.parse(text);
       } catch {
-        body = text;
+        body = [text];
       }
     }
     return { status, headers, body };

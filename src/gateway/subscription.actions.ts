@@ -15,6 +15,9 @@ import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 type Tag = { value: unknown } | undefined;
 type RoutingKey = string | number;
 
+/** Stands for "no routing key sent" (Myxi's `subscribe(exchange)`). */
+const NO_KEY = Symbol('no routing key');
+
 function isRoutingKey(value: unknown): value is RoutingKey {
   return (
     (typeof value === 'string' && value.length > 0 && value.length <= 180) ||
@@ -55,7 +58,9 @@ export class SubscriptionActions {
     if (!this.families.has(exchange)) {
       return this.error(connection, tag, ErrorCode.InvalidExchange, `No channel family "${exchange}"`, { exchange });
     }
-    const keys = Array.isArray(body?.routing_keys) ? (body.routing_keys as unknown[]) : [body?.routing_key];
+    // Myxi's client may subscribe to a family with no key; Myxi bound that
+    // with the empty key, and so do we (the authorizer gets "").
+    const keys = Array.isArray(body?.routing_keys) ? (body.routing_keys as unknown[]) : [body?.routing_key ?? NO_KEY];
     if (keys.length === 0) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_keys is empty', { exchange });
     }
@@ -136,14 +141,16 @@ export class SubscriptionActions {
     key: unknown,
     tag: Tag,
   ): Promise<void> {
-    if (!isRoutingKey(key)) {
+    if (key !== NO_KEY && !isRoutingKey(key)) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
         exchange,
         routing_key: key ?? null,
       });
     }
-    const detail = { exchange, routing_key: key };
-    const channel = familyChannel(exchange, key);
+    // Replies echo the key as sent: none at all when none was sent.
+    const detail = key === NO_KEY ? { exchange } : { exchange, routing_key: key };
+    const routingKey = key === NO_KEY ? '' : String(key);
+    const channel = familyChannel(exchange, routingKey);
     const joined = this.router.channelsOf(connection);
     if (joined.has(channel) || connection.authorizing.has(channel)) {
       return this.error(connection, tag, ErrorCode.AlreadySubscribed, `Already subscribed to ${channel}`, detail);
@@ -154,7 +161,7 @@ export class SubscriptionActions {
     connection.authorizing.add(channel);
     let allowed = false;
     try {
-      allowed = await this.families.authorize(exchange, String(key), connection);
+      allowed = await this.families.authorize(exchange, routingKey, connection);
     } catch (error) {
       if (error instanceof RealtimeException) {
         return connection.reply(EventName.Error, { ...toErrorPayload(error).payload, ...detail }, tag);
@@ -168,7 +175,7 @@ export class SubscriptionActions {
     }
     if (!connection.isOpen) return;
     this.router.join(connection, channel);
-    connection.grants.set(channel, { family: exchange, key: String(key) });
+    connection.grants.set(channel, { family: exchange, key: routingKey });
     // Subscribed promises every later push, from any instance.
     await this.transport.settled();
     connection.reply(EventName.Subscribed, { ...detail, channel }, tag);

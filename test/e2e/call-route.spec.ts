@@ -70,10 +70,17 @@ describe('call-route (pakyow)', () => {
     client.close();
   });
 
-  it('gives the body of a non-JSON response as text', async () => {
+  it('gives the body of a non-JSON response as an array of strings, as pakyow 0.11 did', async () => {
     const client = await TestClient.connect(server.ws);
     const reply = await callRoute(client, 'get', '/routes/html');
-    assert.equal(reply.body, '<p>partial</p>');
+    assert.deepEqual(reply.body, ['<p>partial</p>']);
+    client.close();
+  });
+
+  it('treats a null method as GET, as a form without a method attribute', async () => {
+    const client = await TestClient.connect(server.ws);
+    const reply = await callRoute(client, null as unknown as string, '/routes/greet/form');
+    assert.equal(reply.status, 200);
     client.close();
   });
 

@@ -34,6 +34,19 @@ describe('channel families', () => {
     client.close();
   });
 
+  it("subscribes Myxi's subscribe(exchange) with no key to the family's empty key", async () => {
+    const client = await TestClient.connect(server.ws);
+    const denied = await client.call('Subscribe', { exchange: 'widgets' });
+    assert.deepEqual(denied.payload, {
+      exchange: 'widgets',
+      error: 'SubscriptionDenied',
+      message: 'Not allowed to subscribe to widgets:',
+    });
+    const open = await client.call('Subscribe', { exchange: 'rooms' });
+    assert.deepEqual([open.event, open.payload], ['Subscribed', { exchange: 'rooms', channel: 'rooms:' }]);
+    client.close();
+  });
+
   it('answers InvalidExchange for an undeclared family', async () => {
     const client = await TestClient.connect(server.ws);
     const reply = await client.call('Subscribe', { exchange: 'nope', routing_key: 1 });

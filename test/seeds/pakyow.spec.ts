@@ -233,12 +233,13 @@ describe('pakyow seed: README snippet and Ring client (pakyow.js) against our se
       assert.deepEqual(reply.body, { greeting: 'hello bryan!' });
     });
 
-    it('GET a route that answers text: body is the text', async () => {
+    it("GET a route that answers text: body is pakyow 0.11's array of strings, as navigator.js reads body[0]", async () => {
       const { socket } = track(await openRingPage(`${server.http}/seeds/page`));
       const reply = await ringRequest(socket, { action: 'call-route', uri: '/seeds/text', method: 'get' });
       assert.equal(reply.status, 200);
       assert.match(String(reply.headers?.['Content-Type']), /^text\/plain/);
-      assert.equal(reply.body, 'plain words');
+      assert.deepEqual(reply.body, ['plain words']);
+      assert.equal((reply.body as string[])[0], 'plain words');
     });
 
     it('a redirecting route: status 302 and headers.Location', async () => {

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RealtimeModule } from 'nestjs-realtime';
-import { NewsModule } from './news/news.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ChatModule } from './chat/chat.module.js';
+import { HomeController } from './home.controller.js';
+import { WidgetsModule } from './widgets/widgets.module.js';
 
 /** Signs the socket-key cookie in development. Never use it in production. */
 const DEV_SECRET = 'sample-dev-secret-change-me';
@@ -12,12 +15,17 @@ const DEV_SECRET = 'sample-dev-secret-change-me';
       path: '/',
       // Writes data-socket-connection-id="<id>" onto the <body> of every HTML page.
       injectConnectionId: true,
+      // Serves the browser client at /realtime/client.js for the pages' scripts.
+      serveClient: true,
       secret: process.env.REALTIME_SECRET ?? DEV_SECRET,
       // With REDIS_URL set (npm run start:cluster), instances share channels
       // through Redis; without it, everything runs in this one process.
       ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL } } : {}),
     }),
-    NewsModule,
+    AuthModule,
+    ChatModule,
+    WidgetsModule,
   ],
+  controllers: [HomeController],
 })
 export class AppModule {}

@@ -21,7 +21,7 @@ describe('sample as two instances (start:cluster)', () => {
     });
     for (const port of ports) {
       for (let attempt = 0; ; attempt++) {
-        const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+        const up = await fetch(`http://127.0.0.1:${port}/signin`).then(() => true, () => false);
         if (up) break;
         if (attempt > 200) throw new Error(`sample on ${port} did not start`);
         await new Promise(resolve => setTimeout(resolve, 50));
@@ -35,18 +35,26 @@ describe('sample as two instances (start:cluster)', () => {
     await redis.stop();
   });
 
-  it('carries a message posted on one instance to a page served by the other', async () => {
-    const page = await fetch(`http://127.0.0.1:${ports[0]}/`);
-    const id = (await page.text()).match(/data-socket-connection-id="([0-9a-f]{64})"/)![1];
-    const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
-    const client = await TestClient.connect(`ws://127.0.0.1:${ports[0]}/?socket_connection_id=${id}`, { headers: { cookie } });
-    const posted = await fetch(`http://127.0.0.1:${ports[1]}/news`, {
+  it('carries a chat message posted on one instance to a page served by the other', async () => {
+    // Session tokens are signed, not stored: one from either instance works on both.
+    const signIn = await fetch(`http://127.0.0.1:${ports[1]}/signin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'alice' }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    const page = await fetch(`http://127.0.0.1:${ports[0]}/rooms/general`, { headers: { authorization: `Bearer ${token}` } });
+    const id = (await page.text()).match(/data-socket-connection-id="([0-9a-f]{64})"/)![1];
+    const cookie = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
+    const client = await TestClient.connect(`ws://127.0.0.1:${ports[0]}/?socket_connection_id=${id}`, { headers: { cookie } });
+    const posted = await fetch(`http://127.0.0.1:${ports[1]}/rooms/general/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ text: 'crossed instances' }),
     });
     assert.equal(posted.status, 201);
-    const push = await client.next(frame => frame.channel === 'news');
+    const push = await client.next(frame => frame.channel === 'chat:general');
+    assert.equal(push.event, 'ChatMessage');
     assert.equal(push.payload.text, 'crossed instances');
     client.close();
   });

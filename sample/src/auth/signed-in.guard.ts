@@ -1,0 +1,36 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { SESSION_COOKIE, readCookie } from './session.cookie.js';
+import { SessionTokenService } from './session-token.service.js';
+import { SignInRequiredException } from './sign-in-required.exception.js';
+import type { User } from './user.model.js';
+
+/** An HTTP request that passed `SignedInGuard`. */
+export interface SignedInRequest extends Request {
+  user: User;
+}
+
+/**
+ * HTTP routes for signed-in people only. The session comes from the cookie
+ * (browsers) or `Authorization: Bearer <token>` (curl, tests); the user is left
+ * on `request.user` for `@CurrentUser()`.
+ */
+@Injectable()
+export class SignedInGuard implements CanActivate {
+  constructor(private readonly tokens: SessionTokenService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request & { user?: User }>();
+    const user = this.tokens.verify(sessionTokenOf(request), 'session');
+    if (!user) throw new SignInRequiredException();
+    request.user = user;
+    return true;
+  }
+}
+
+/** The session token a request carries, if any. */
+export function sessionTokenOf(request: Request): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
+  return readCookie(request.headers.cookie, SESSION_COOKIE);
+}

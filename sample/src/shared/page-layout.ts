@@ -78,7 +78,7 @@ ${script ? `<script type="module" src="/assets/${escapeHtml(script)}"></script>`
 <body>
 <header class="topbar">
   <div class="topbar-inner">
-    <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>Realtime demo</a>
+    <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">Realtime demo</span></a>
     ${user ? renderNav(section) : ''}
     <div class="topbar-end">
       ${script ? STATUS : ''}

@@ -25,9 +25,11 @@ export class WidgetsController {
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   page(@CurrentUser() user: User): string {
+    const all = this.widgets.all();
     return renderWidgetsPage({
       user,
-      widgets: this.widgets.all(),
+      // Yours first, then everyone else's.
+      widgets: [...all.filter(widget => widget.owner === user.name), ...all.filter(widget => widget.owner !== user.name)],
       ownerOf: widget => this.users.find(widget.owner),
       socketToken: this.tokens.issue(user, 'socket'),
     });

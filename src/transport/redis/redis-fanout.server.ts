@@ -290,25 +290,24 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     this.resyncTimer = setTimeout(() => void this.resync(), RETRY_MS);
   }
 
-  private async subscribe(channels: string[]): Promise<void> {
+  private subscribe(channels: string[]): Promise<void> {
+    return this.change('subscribe', channels);
+  }
+
+  private unsubscribe(channels: string[]): Promise<void> {
+    return this.change('unsubscribe', channels);
+  }
+
+  private async change(command: 'subscribe' | 'unsubscribe', channels: string[]): Promise<void> {
     if (channels.length === 0) return;
     const subscriber = this.connections.subscriber;
     if (!this.connections.sharded) {
-      await subscriber.subscribe(...channels);
+      await subscriber[command](...channels);
       return;
     }
     // SSUBSCRIBE takes channels of one slot only, and ours hash to many: one
     // command per channel, sent together so they pipeline per shard.
-    await Promise.all(channels.map(channel => subscriber.ssubscribe(channel)));
-  }
-
-  private async unsubscribe(channels: string[]): Promise<void> {
-    if (channels.length === 0) return;
-    const subscriber = this.connections.subscriber;
-    if (!this.connections.sharded) {
-      await subscriber.unsubscribe(...channels);
-      return;
-    }
-    await Promise.all(channels.map(channel => subscriber.sunsubscribe(channel)));
+    const sharded = command === 'subscribe' ? 'ssubscribe' : 'sunsubscribe';
+    await Promise.all(channels.map(channel => subscriber[sharded](channel)));
   }
 }

@@ -132,6 +132,11 @@ export class RealtimeGatewayHost
       },
     );
     this.connections.set(socket, connection);
+    // NOTE: the ws adapter logs every socket error at error level, and these
+    // are the client's doing (a frame over maxMessageSize, invalid UTF-8):
+    // any client could flood the logs. The socket closes with its code anyway.
+    socket.removeAllListeners('error');
+    socket.on('error', error => this.logger.debug(`Realtime socket closed on a protocol error: ${error.message}`));
     socket.on('message', (data, isBinary) => this.dispatcher.handle(connection, data, isBinary));
     socket.on('pong', () => (connection.alive = true));
     void this.open(connection);

@@ -506,7 +506,16 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     }
     this.attempt = 0;
     const reconnected = this.everConnected;
-    this.events.emit('welcome', { id: id ?? '' });
+    const held = isRecord(payload) && Array.isArray(payload.channels) ? (payload.channels as unknown[]) : undefined;
+    this.events.emit('welcome', held ? { id: id ?? '', channels: held as string[] } : { id: id ?? '' });
+    // Only on a reconnect: on the first connect a page may listen to channels
+    // that a later route call will subscribe.
+    if (held && reconnected) {
+      const gone = [...this.entries.values()]
+        .filter(entry => entry.family === undefined && !held.includes(entry.channel))
+        .map(entry => entry.channel);
+      if (gone.length > 0) this.events.emit('stale', { channels: gone });
+    }
     if (this.current !== connection) return; // a listener closed it
     const hook = this.options.authenticate;
     if (hook) {

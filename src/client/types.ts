@@ -119,6 +119,14 @@ export type ServerFrame = EventFrame | PushFrame | RingReplyFrame;
 export interface RealtimeSocketEvents {
   /** The `Welcome` frame of each new connection arrived. */
   welcome: WelcomePayload;
+  /**
+   * After a reconnect, the server does not hold these plain channels for this
+   * connection any more (its `Welcome` did not list them), although the
+   * client listens to them: after a restart of an in-memory server, say. Subscribe the page
+   * again (a route or an action that calls `ChannelService.subscribe`) or
+   * reload it.
+   */
+  stale: { channels: string[] };
   /** The `authenticate` hook finished without throwing. */
   authenticated: { connectionId: string; reconnected: boolean };
   /**

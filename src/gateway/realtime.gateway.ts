@@ -183,10 +183,10 @@ export class RealtimeGatewayHost
     // Attached before the registry read, so a subscription made meanwhile
     // (by a route, on any instance) reaches it either way.
     this.router.attach(connection);
+    let held: string[] = [];
     try {
-      for (const channel of await this.registry.channelsFor(connection.digest)) {
-        this.router.join(connection, channel);
-      }
+      held = await this.registry.channelsFor(connection.digest);
+      for (const channel of held) this.router.join(connection, channel);
       // Welcome promises delivery of every later push: wait until the
       // transport listens for this connection's channels on every instance.
       await this.transport.settled();
@@ -194,7 +194,7 @@ export class RealtimeGatewayHost
       this.logFailure('subscription lookup', error);
     }
     if (!connection.isOpen) return;
-    connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId }));
+    connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));
   }
 
   private socketKeyOf(request: IncomingMessage, url: URL): string | undefined {

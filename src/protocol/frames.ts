@@ -74,4 +74,10 @@ export interface SubscriptionPayload {
 export interface WelcomePayload {
   /** The connection id: the one the client connected with, or a new one. */
   id: string;
+  /**
+   * The channels held under this connection's digest (subscribed by routes or
+   * server code) at connect time. A client that expected others knows they
+   * are gone (for instance after a restart of an in-memory server).
+   */
+  channels?: string[];
 }

@@ -36,7 +36,7 @@ describe('RealtimeSocket against the fixture app', () => {
     assert.match(id, /^[0-9a-f]{64}$/);
     assert.equal(socket.connectionId, id);
     assert.equal(socket.state, 'open');
-    assert.deepEqual(await welcome, { id });
+    assert.deepEqual(await welcome, { id, channels: [] }, 'the welcome event carries what the server holds');
     assert.deepEqual(await connected, { connectionId: id, reconnected: false });
     assert.deepEqual(await socket.connect(), { id }, 'connect() again while open resolves at once');
   });

@@ -210,6 +210,26 @@ describe('RealtimeSocket reconnecting', () => {
     }
   });
 
+  it("reports plain channels an in-memory server lost in a restart as 'stale'", async () => {
+    const page = await subscribePage(server.testApp, ['news', 'alerts']);
+    const socket = client({ connectionId: page.connectionId, webSocketOptions: { headers: { cookie: page.cookie } } });
+    const welcomes: Array<{ id: string; channels?: string[] }> = [];
+    socket.on('welcome', welcome => welcomes.push(welcome));
+    const stale: string[][] = [];
+    socket.on('stale', ({ channels }) => stale.push(channels));
+    await socket.connect();
+    socket.subscribe('news');
+    socket.subscribe('alerts');
+    assert.deepEqual([...welcomes[0]!.channels!].sort(), ['alerts', 'news']);
+
+    await outage(socket);
+    const reconnected = nextEvent(socket, 'connected');
+    await server.start();
+    await reconnected;
+    assert.deepEqual(welcomes[1], { id: page.connectionId, channels: [] }, 'the new process holds nothing for this page');
+    assert.deepEqual(stale.map(channels => [...channels].sort()), [['alerts', 'news']]);
+  });
+
   it('connect() while waiting to reconnect tries at once', async () => {
     const socket = client({ reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
     const { id } = await socket.connect();

@@ -32,6 +32,7 @@ describe('identity (pakyow model)', () => {
     const page = await subscribePage(server, ['news', 'alerts']);
     const client = await connectPage(page);
     assert.equal(client.welcome.payload.id, page.connectionId);
+    assert.deepEqual([...client.welcome.payload.channels].sort(), ['alerts', 'news'], 'Welcome lists what is held');
     await post(server, '/push/alerts', { message: { level: 'high' } });
     assert.deepEqual(await client.next(frame => frame.channel === 'alerts'), {
       event: 'Push',

@@ -11,7 +11,7 @@ describe('wire protocol', () => {
 
   it('sends Welcome with the connection id as the first frame, with no tag', async () => {
     const client = await TestClient.connect(`${server.ws}?socket_connection_id=${'a1'.repeat(16)}`);
-    assert.deepEqual(client.frames[0], { event: 'Welcome', payload: { id: 'a1'.repeat(16) } });
+    assert.deepEqual(client.frames[0], { event: 'Welcome', payload: { id: 'a1'.repeat(16), channels: [] } });
     const fresh = await TestClient.connect(server.ws);
     assert.deepEqual(Object.keys(fresh.frames[0]!), ['event', 'payload']);
     client.close();

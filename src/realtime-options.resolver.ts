@@ -6,7 +6,7 @@ import type {
   ResolvedRealtimeOptions,
   ResolvedRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
-import { INVALID_OPTION } from './realtime.messages.js';
+import { INVALID_OPTION, REDIS_URL_INVALID } from './realtime.messages.js';
 
 /** The documented defaults, in one place. */
 export const REALTIME_DEFAULTS = {
@@ -25,12 +25,36 @@ export const REALTIME_DEFAULTS = {
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
 } as const;
 
-function count(name: string, value: number | undefined, fallback: number, min: number): number {
-  const resolved = value ?? fallback;
-  if (!Number.isFinite(resolved) || resolved < min) {
-    throw new Error(INVALID_OPTION(name, `a number >= ${min}`, resolved));
+/** A number written as text, as environment variables carry them. */
+const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/**
+ * A number option, at least `min`. Numbers given as strings (`'15000'` from
+ * `ConfigService.get()` or `process.env`) are taken as the number they spell.
+ */
+function count(name: string, value: unknown, fallback: number, min: number): number {
+  const resolved = value == null ? fallback : typeof value === 'string' && NUMERIC_TEXT.test(value) ? Number(value) : value;
+  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved < min) {
+    throw new Error(INVALID_OPTION(name, `a number >= ${min}`, value));
   }
   return resolved;
+}
+
+/**
+ * A boolean option. `'true'` and `'false'` are taken as booleans; any other
+ * string fails, because `'false'` would otherwise be truthy.
+ */
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value == null) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(INVALID_OPTION(name, 'true or false', value));
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value == null) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(INVALID_OPTION(name, allowed.map(entry => `'${entry}'`).join(' or '), value));
 }
 
 /**
@@ -47,7 +71,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
   if (!/^[A-Za-z0-9_.-]+$/.test(cookie)) {
     throw new Error(INVALID_OPTION('socketKeyCookie', 'a cookie name', cookie));
   }
-  if (options.secret !== undefined && options.secret.length < 16) {
+  if (options.secret != null && (typeof options.secret !== 'string' || options.secret.length < 16)) {
     throw new Error(INVALID_OPTION('secret', 'a string of at least 16 characters', '(too short)'));
   }
   const ttl = count('subscriptionTtl', options.subscriptionTtl, REALTIME_DEFAULTS.subscriptionTtl, 1000);
@@ -56,11 +80,8 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
   }
   const redis = resolveRedisOptions(options.redis);
-  const serveClient = options.serveClient ?? false;
-  const clientPath = serveClient === true ? REALTIME_DEFAULTS.clientPath : serveClient || undefined;
-  if (clientPath !== undefined && !/^\/[A-Za-z0-9_.\/-]*$/.test(clientPath)) {
-    throw new Error(INVALID_OPTION('serveClient', "true or a path such as '/realtime/client.js'", clientPath));
-  }
+  const clientPath = resolveClientPath(options.serveClient);
+  const secureCookie = options.secureCookie == null || options.secureCookie === 'auto' ? 'auto' : flag('secureCookie', options.secureCookie, false);
   if (!options.secret) {
     new Logger('RealtimeModule').warn(
       'No `secret` given: socket-key cookies are signed with a random secret that lasts as long as this process. Give every instance the same secret.',
@@ -79,9 +100,9 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     socketKeyCookie: cookie,
     secret: options.secret ?? randomBytes(32).toString('hex'),
     secretWasGenerated: !options.secret,
-    secureCookie: options.secureCookie ?? REALTIME_DEFAULTS.secureCookie,
-    sameSite: options.sameSite ?? REALTIME_DEFAULTS.sameSite,
-    injectConnectionId: options.injectConnectionId ?? REALTIME_DEFAULTS.injectConnectionId,
+    secureCookie,
+    sameSite: oneOf('sameSite', options.sameSite, ['Strict', 'Lax'], REALTIME_DEFAULTS.sameSite),
+    injectConnectionId: flag('injectConnectionId', options.injectConnectionId, REALTIME_DEFAULTS.injectConnectionId),
     clientPath,
     reauthorizeInterval: count(
       'reauthorizeInterval',
@@ -94,9 +115,23 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
   };
 }
 
+/** Where `serveClient` serves the browser client, or `undefined` when it is off. */
+function resolveClientPath(serveClient: unknown): string | undefined {
+  if (serveClient == null || serveClient === false || serveClient === 'false') return undefined;
+  if (serveClient === true || serveClient === 'true') return REALTIME_DEFAULTS.clientPath;
+  if (typeof serveClient === 'string' && /^\/[A-Za-z0-9_.\/-]*$/.test(serveClient)) return serveClient;
+  throw new Error(INVALID_OPTION('serveClient', "true or a path such as '/realtime/client.js'", serveClient));
+}
+
 function resolveRedisOptions(redis: RealtimeRedisOptions | undefined): ResolvedRedisOptions | undefined {
-  if (!redis) return undefined;
+  if (redis == null) return undefined;
+  if (typeof redis !== 'object') throw new Error(INVALID_OPTION('redis', 'an object such as { url }', redis));
   const defaults = REALTIME_DEFAULTS.redis;
+  // NOTE: `redis: { url: config.get('REDIS_URL') }` with the variable unset
+  // would otherwise connect to whatever Redis listens on 127.0.0.1:6379.
+  if ('url' in redis && !redis.cluster && (typeof redis.url !== 'string' || !/^rediss?:\/\/./.test(redis.url))) {
+    throw new Error(REDIS_URL_INVALID(redis.url));
+  }
   if (redis.cluster && (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0)) {
     throw new Error(INVALID_OPTION('redis.cluster.nodes', 'a non-empty array of nodes', redis.cluster.nodes));
   }

@@ -26,3 +26,10 @@ export const TOO_MANY_SUBSCRIPTIONS = (max: number): string =>
 
 export const INVALID_CHANNEL = (channel: unknown): string =>
   `Invalid channel name ${JSON.stringify(channel)}: use a non-empty string of at most 200 printable characters.`;
+
+export const REDIS_PEERS_MISSING = (missing: readonly string[]): string =>
+  `RealtimeModule option "redis" needs ${missing.join(' and ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed: npm install ${missing.join(' ')}`;
+
+export const REDIS_URL_INVALID = (got: unknown): string =>
+  `RealtimeModule option "redis.url" must be a redis:// or rediss:// URL; got ${got === undefined ? 'undefined' : JSON.stringify(got)}. ` +
+  'If it comes from an environment variable, that variable is not set: set it, or leave out "redis" to run in memory.';

@@ -6,9 +6,8 @@ import { SubscriptionRegistry } from '../channels/subscription-registry.interfac
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { InMemoryTransport } from './in-memory.transport.js';
-import { RedisConnections } from './redis/redis-connections.js';
-import { RedisSubscriptionRegistry } from './redis/redis-subscription.registry.js';
-import { RedisTransport } from './redis/redis.transport.js';
+import type { RedisConnections } from './redis/redis-connections.js';
+import { assertRedisPeers } from './redis/redis-peers.loader.js';
 
 /** DI token of this instance's Redis connections (`null` on the embedded default). */
 export const REDIS_CONNECTIONS = Symbol('RealtimeRedisConnections');
@@ -17,28 +16,39 @@ export const REDIS_CONNECTIONS = Symbol('RealtimeRedisConnections');
  * The registry and the transport: in memory by default, on Redis when the
  * resolved options carry `redis`. Chosen at runtime, so `forRootAsync` can
  * supply the Redis settings from configuration.
+ *
+ * NOTE: the Redis modules are loaded with `import()` here and nowhere else:
+ * they import ioredis and @nestjs/microservices, optional peers that an app on
+ * the embedded default does not install.
  */
 export function createTransportProviders(): Provider[] {
   return [
     {
       provide: REDIS_CONNECTIONS,
-      useFactory: (options: ResolvedRealtimeOptions) => (options.redis ? RedisConnections.open(options.redis) : null),
+      useFactory: async (options: ResolvedRealtimeOptions) => {
+        if (!options.redis) return null;
+        await assertRedisPeers();
+        const { RedisConnections } = await import('./redis/redis-connections.js');
+        return RedisConnections.open(options.redis);
+      },
       inject: [REALTIME_OPTIONS],
     },
     {
       provide: RealtimeTransport,
-      useFactory: (options: ResolvedRealtimeOptions, connections: RedisConnections | null) =>
-        connections && options.redis
-          ? new RedisTransport(connections, options.redis, randomBytes(8).toString('hex'))
-          : new InMemoryTransport(),
+      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
+        if (!connections || !options.redis) return new InMemoryTransport();
+        const { RedisTransport } = await import('./redis/redis.transport.js');
+        return new RedisTransport(connections, options.redis, randomBytes(8).toString('hex'));
+      },
       inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
     },
     {
       provide: SubscriptionRegistry,
-      useFactory: (options: ResolvedRealtimeOptions, connections: RedisConnections | null) =>
-        connections && options.redis
-          ? new RedisSubscriptionRegistry(connections, options.redis.prefix, options.subscriptionTtl)
-          : new MemorySubscriptionRegistry(options),
+      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
+        if (!connections || !options.redis) return new MemorySubscriptionRegistry(options);
+        const { RedisSubscriptionRegistry } = await import('./redis/redis-subscription.registry.js');
+        return new RedisSubscriptionRegistry(connections, options.redis.prefix, options.subscriptionTtl);
+      },
       inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
     },
   ];

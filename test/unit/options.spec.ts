@@ -33,4 +33,37 @@ describe('resolveRealtimeOptions', () => {
       /"subscriptionTtl" must be longer than heartbeatInterval/,
     );
   });
+
+  it('takes numbers and booleans written as text, as environment variables carry them', () => {
+    const options = resolveRealtimeOptions({
+      secret: 'a-long-enough-secret',
+      heartbeatInterval: '15000' as never,
+      messageRate: { burst: '50' as never, perSecond: ' 2.5 ' as never },
+      injectConnectionId: 'true' as never,
+      secureCookie: 'false' as never,
+      serveClient: 'true' as never,
+    });
+    assert.equal(options.heartbeatInterval, 15_000);
+    assert.deepEqual(options.messageRate, { burst: 50, perSecond: 2.5 });
+    assert.equal(options.injectConnectionId, true);
+    assert.equal(options.secureCookie, false);
+    assert.equal(options.clientPath, '/realtime/client.js');
+  });
+
+  it('rejects text that is not a number or a boolean, naming the option', () => {
+    assert.throws(() => resolveRealtimeOptions({ heartbeatInterval: '15s' as never }), /"heartbeatInterval" must be a number >= 0; got "15s"/);
+    assert.throws(() => resolveRealtimeOptions({ injectConnectionId: 'yes' as never }), /"injectConnectionId" must be true or false; got "yes"/);
+    assert.throws(() => resolveRealtimeOptions({ sameSite: 'None' as never }), /"sameSite" must be 'Strict' or 'Lax'; got "None"/);
+  });
+
+  it('rejects a Redis url that is missing, instead of connecting to 127.0.0.1:6379', () => {
+    // What `redis: { url: config.get('REDIS_URL') }` gives when the variable is unset.
+    assert.throws(() => resolveRealtimeOptions({ redis: { url: undefined } }), /"redis.url" must be a redis:\/\/ or rediss:\/\/ URL; got undefined\. .*leave out "redis" to run in memory/);
+    assert.throws(() => resolveRealtimeOptions({ redis: { url: '' } }), /"redis.url" must be a redis:\/\/ or rediss:\/\/ URL; got ""/);
+    assert.throws(() => resolveRealtimeOptions({ redis: { url: 'localhost:6379' } }), /"redis.url"/);
+    assert.equal(resolveRealtimeOptions({ redis: { url: 'redis://cache:6380/2' } }).redis?.url, 'redis://cache:6380/2');
+    // No url key at all keeps the documented default, and no redis key means memory.
+    assert.equal(resolveRealtimeOptions({ redis: {} }).redis?.url, 'redis://127.0.0.1:6379');
+    assert.equal(resolveRealtimeOptions({ redis: undefined }).redis, undefined);
+  });
 });

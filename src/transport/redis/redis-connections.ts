@@ -8,15 +8,6 @@ export type RedisClient = (Redis | Cluster) & {
   realtimeFanout(...args: Array<string | Buffer | number>): Promise<number>;
 };
 
-/** ioredis, loaded only when Redis is configured (it is an optional peer). */
-async function loadIoredis(): Promise<{ Redis: typeof Redis; Cluster: typeof Cluster }> {
-  try {
-    const { Redis, Cluster } = await import('ioredis');
-    return { Redis, Cluster };
-  } catch {
-    throw new Error('RealtimeModule `redis` option needs the ioredis package: npm install ioredis');
-  }
-}
 
 /** Reconnect backoff: 50 ms doubling to 2 s, with jitter so instances do not stampede. */
 function retryDelay(attempt: number): number {
@@ -47,7 +38,8 @@ export class RedisConnections implements OnApplicationShutdown {
 
   /** Opens both connections and waits until they are ready. */
   static async open(options: ResolvedRedisOptions): Promise<RedisConnections> {
-    const { Redis, Cluster } = await loadIoredis();
+    // ioredis is an optional peer, loaded only when Redis is configured.
+    const { Redis, Cluster } = await import('ioredis');
     // NOTE: no offline queue: while Redis is away, a publish fails at once and
     // the caller hears about it, instead of piling up in memory.
     const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: retryDelay, lazyConnect: true };
@@ -93,6 +85,21 @@ export class RedisConnections implements OnApplicationShutdown {
       make({ shardedSubscribers: true }),
       true,
     );
+  }
+
+  /**
+   * Where this instance's Redis is, for the startup log: `host:port` (or the
+   * socket path), the Sentinel group, or the cluster's nodes. Never the password.
+   */
+  get address(): string {
+    if (this.sharded) {
+      const nodes = (this.commands as Cluster).nodes();
+      return `cluster of ${nodes.length} node${nodes.length === 1 ? '' : 's'}: ${nodes.map(node => `${node.options.host}:${node.options.port}`).join(', ')}`;
+    }
+    const { host, port, path, sentinels, name, db } = (this.commands as Redis).options;
+    if (sentinels?.length) return `sentinel group "${name}" via ${sentinels.map(s => `${s.host}:${s.port}`).join(', ')}`;
+    const where = path ?? `${host}:${port}`;
+    return db ? `${where}, db ${db}` : where;
   }
 
   /** Whether both connections can carry traffic now. */

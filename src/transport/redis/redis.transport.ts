@@ -55,7 +55,11 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   }
 
   onApplicationBootstrap(): void {
-    this.server.listen(() => this.logger.log(`Realtime fan-out on Redis (${this.connections.sharded ? 'cluster, sharded' : 'standalone'})`));
+    this.server.listen(() =>
+      this.logger.log(
+        `Realtime fan-out on Redis (${this.connections.sharded ? 'cluster, sharded' : 'standalone'}) at ${this.connections.address}`,
+      ),
+    );
   }
 
   beforeApplicationShutdown(): void {

@@ -33,3 +33,6 @@ export const REDIS_PEERS_MISSING = (missing: readonly string[]): string =>
 export const REDIS_URL_INVALID = (got: unknown): string =>
   `RealtimeModule option "redis.url" must be a redis:// or rediss:// URL; got ${got === undefined ? 'undefined' : JSON.stringify(got)}. ` +
   'If it comes from an environment variable, that variable is not set: set it, or leave out "redis" to run in memory.';
+
+export const FILTER_FAILED = (source: string): string =>
+  `An exception filter of realtime handler ${source} threw while handling an error; the client was answered InternalError.`;

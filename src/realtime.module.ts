@@ -10,6 +10,7 @@ import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
 import { SubscriptionActions } from './gateway/subscription.actions.js';
 import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js';
 import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.js';
+import { HandlerFiltersFactory } from './handlers/handler-filters.factory.js';
 import { RealtimeExplorer } from './handlers/realtime.explorer.js';
 import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
 import { createClientScriptMiddleware } from './gateway/client-script.middleware.js';
@@ -44,6 +45,7 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ChannelService,
     RealtimeHandlerRegistry,
     RealtimeMetadataAccessor,
+    HandlerFiltersFactory,
     RealtimeExplorer,
     SubscriptionActions,
     CallRouteHandler,

@@ -5,6 +5,7 @@ import type { ChannelAuthorizer } from '../channels/channel-authorizer.interface
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
 import { REALTIME_CONTEXT_TYPE } from '../realtime.constants.js';
 import { NON_STATIC_HOST } from '../realtime.messages.js';
+import { HandlerFiltersFactory } from './handler-filters.factory.js';
 import { RealtimeHandlerRegistry, type CompiledHandler } from './realtime-handler.registry.js';
 import { RealtimeMetadataAccessor } from './realtime-metadata.accessor.js';
 import { RealtimeParamsFactory } from './realtime-params.factory.js';
@@ -32,6 +33,7 @@ export class RealtimeExplorer implements OnModuleInit {
     private readonly contextCreator: ExternalContextCreator,
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly families: ChannelFamilyRegistry,
+    private readonly filters: HandlerFiltersFactory,
   ) {}
 
   onModuleInit(): void {
@@ -58,7 +60,7 @@ export class RealtimeExplorer implements OnModuleInit {
     const lifecycle = this.accessor.lifecycle(method);
     if (actions.length === 0 && !lifecycle) return;
     const source = `${host.name}.${methodName}`;
-    const invoke = this.compile(host.instance, method as (...args: unknown[]) => unknown, methodName);
+    const invoke = this.compile(host.instance, method as (...args: unknown[]) => unknown, methodName, source);
     for (const metadata of actions) {
       this.handlers.register({
         action: metadata.action,
@@ -72,11 +74,12 @@ export class RealtimeExplorer implements OnModuleInit {
     if (lifecycle) this.handlers.addHook(lifecycle, invoke);
   }
 
-  private compile(instance: object, method: (...args: unknown[]) => unknown, methodName: string): CompiledHandler {
+  private compile(instance: object, method: (...args: unknown[]) => unknown, methodName: string, source: string): CompiledHandler {
     // NOTE: the unbound prototype method goes in, because method-level
     // @UseGuards/@UseInterceptors metadata lives on that function object; the
-    // creator applies it to the instance itself.
-    return this.contextCreator.create(
+    // creator applies it to the instance itself. Filters are left to
+    // HandlerFiltersFactory, which leaves out the global (HTTP) ones.
+    const target = this.contextCreator.create(
       instance,
       method,
       methodName,
@@ -84,9 +87,10 @@ export class RealtimeExplorer implements OnModuleInit {
       this.paramsFactory,
       undefined,
       undefined,
-      { guards: true, interceptors: true, filters: true },
+      { guards: true, interceptors: true, filters: false },
       REALTIME_CONTEXT_TYPE,
-    ) as CompiledHandler;
+    );
+    return this.filters.wrap(instance, method, target, source) as CompiledHandler;
   }
 
   private *hosts(): Generator<Host> {

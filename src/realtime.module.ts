@@ -1,5 +1,6 @@
-import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { Inject, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
@@ -54,14 +55,44 @@ import { createTransportProviders } from './transport/realtime-transport.provide
   exports: [ChannelService, REALTIME_OPTIONS, RealtimeTransport],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
-  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     super();
   }
 
-  configure(consumer: MiddlewareConsumer): void {
-    if (this.options.clientPath) {
-      consumer.apply(createClientScriptMiddleware()).forRoutes({ path: this.options.clientPath, method: RequestMethod.ALL });
+  /**
+   * Puts the identity middleware (and the client script, with `serveClient`)
+   * in front of every HTTP request.
+   *
+   * NOTE: they go straight onto the HTTP adapter, not through the consumer:
+   * consumer routes take the app's global prefix, which would move
+   * `/realtime/client.js` to `/api/realtime/client.js` and leave pages outside
+   * the prefix without an identity. The socket's own path ignores the prefix
+   * too (as every Nest gateway's does), so all of the module's paths are
+   * absolute. `configure()` runs after the adapter's body parsers and before
+   * any consumer middleware, so the app's own middleware sees the identity.
+   */
+  configure(_consumer: MiddlewareConsumer): void {
+    const adapter = this.adapterHost.httpAdapter;
+    // A Nest app without an HTTP server (createApplicationContext) has no requests.
+    if (!adapter) return;
+    const { clientPath } = this.options;
+    if (clientPath) {
+      const serveScript = createClientScriptMiddleware();
+      adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) =>
+        pathnameOf(request.url) === clientPath ? serveScript(request, response, next) : next(),
+      );
     }
-    consumer.apply(RealtimeIdentityMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    const identity = new RealtimeIdentityMiddleware(this.options);
+    adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => identity.use(request, response, next));
   }
+}
+
+/** The path of a request URL, without its query string. */
+function pathnameOf(url: string | undefined): string {
+  const path = url ?? '/';
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
 }

@@ -36,3 +36,8 @@ export const REDIS_URL_INVALID = (got: unknown): string =>
 
 export const FILTER_FAILED = (source: string): string =>
   `An exception filter of realtime handler ${source} threw while handling an error; the client was answered InternalError.`;
+
+export const GATEWAY_PATH_TAKEN = (path: string, other: string): string =>
+  `RealtimeModule's gateway and ${other} both listen for WebSocket upgrades on "${path}" of the app's HTTP server, ` +
+  'and @nestjs/platform-ws hands every upgrade to only one of them. Give one of them another path, ' +
+  "such as RealtimeModule.forRoot({ path: '/realtime' }) or @WebSocketGateway({ path: '/events' }).";

@@ -11,6 +11,8 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
+import { DiscoveryService } from '@nestjs/core';
+import { GATEWAY_OPTIONS } from '@nestjs/websockets/constants.js';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
@@ -36,7 +38,8 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
-import { NOT_A_WS_SERVER } from '../realtime.messages.js';
+import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER } from '../realtime.messages.js';
+import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { isOriginAllowed } from './origin.policy.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { SubscriptionActions } from './subscription.actions.js';
@@ -77,6 +80,7 @@ export class RealtimeGatewayHost
     private readonly dispatcher: RealtimeDispatcher,
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
+    private readonly discovery: DiscoveryService,
   ) {}
 
   afterInit(server: unknown): void {
@@ -110,6 +114,13 @@ export class RealtimeGatewayHost
 
   onApplicationBootstrap(): void {
     if (!this.server) throw new Error(NOT_A_WS_SERVER());
+    const gateway = this.constructor as Type;
+    const other = findGatewayOnSamePath(this.discovery, gateway);
+    if (other) {
+      const path = gatewayPath((Reflect.getMetadata(GATEWAY_OPTIONS, gateway) as { path?: string }).path);
+      const name = other.name === gateway.name ? "another RealtimeModule import's gateway" : other.name;
+      throw new Error(GATEWAY_PATH_TAKEN(path, name));
+    }
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {

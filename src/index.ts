@@ -2,8 +2,16 @@ export { ChannelFamily } from './channels/channel-family.decorator.js';
 export type { ChannelAuthorizer } from './channels/channel-authorizer.interface.js';
 export { InvalidChannelError, TooManySubscriptionsError } from './channels/channel.errors.js';
 export { ChannelService } from './channels/channel.service.js';
-export type { PushOptions, PushReceipt, SendOptions } from './channels/channel.service.js';
-export { isRealtimeConnection } from './channels/realtime-connection.interface.js';
+export type {
+  EventNameOf,
+  PushEventName,
+  PushOptions,
+  PushPayload,
+  PushReceipt,
+  SendOptions,
+  UntypedPushEvents,
+} from './channels/channel.service.js';
+export { isRealtimeConnection, REALTIME_CONNECTION } from './channels/realtime-connection.interface.js';
 export type { RealtimeConnection } from './channels/realtime-connection.interface.js';
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';
 export type { DirectMessage, TransportHealth, TransportReceiver } from './channels/realtime-transport.interface.js';
@@ -17,6 +25,7 @@ export type { RealtimeClientRef } from './identity/realtime-client-ref.interface
 export type {
   RealtimeModuleExtras,
   RealtimeModuleOptions,
+  RealtimeOptionsFactory,
   RealtimeRedisOptions,
   ResolvedRealtimeOptions,
 } from './interfaces/realtime-module-options.interface.js';
@@ -25,6 +34,7 @@ export * from './protocol/error-codes.js';
 export { BuiltInAction, EventName } from './protocol/event-names.js';
 export type * from './protocol/frames.js';
 export { REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
+export type { RealtimeModuleAsyncOptions, RealtimeModuleRootOptions } from './realtime-module-definition.js';
 export { REALTIME_DEFAULTS } from './realtime-options.resolver.js';
 export { REALTIME_OPTIONS } from './realtime.constants.js';
 export { RealtimeModule } from './realtime.module.js';

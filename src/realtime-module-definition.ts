@@ -26,3 +26,17 @@ export const {
     ],
   }))
   .build();
+
+/**
+ * What `RealtimeModule.forRoot()` takes: the module options and the extras.
+ * @publicApi
+ */
+export type RealtimeModuleRootOptions = typeof OPTIONS_TYPE;
+
+/**
+ * What `RealtimeModule.forRootAsync()` takes: `useFactory` + `inject`,
+ * `useClass` or `useExisting` (a `RealtimeOptionsFactory`), `imports`, and the
+ * extras (`path`, `isGlobal`, `gateway`) beside them.
+ * @publicApi
+ */
+export type RealtimeModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

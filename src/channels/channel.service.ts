@@ -18,19 +18,41 @@ import {
 import { SubscriptionRegistry } from './subscription-registry.interface.js';
 
 /**
+ * An app's push events and their payloads, for a typed `ChannelService`:
+ * `interface AppEvents { WidgetQtyChanged: { qty: number } }`, then inject
+ * `ChannelService<AppEvents>`. The client takes the same map
+ * (`RealtimeSocket<Actions, AppEvents>`). Untyped, any event carries anything.
+ * @publicApi
+ */
+export type UntypedPushEvents = Record<string, unknown>;
+
+/**
+ * The event names of a map. A map with no keys is any name: that is what
+ * `app.get(ChannelService)` gives (`ChannelService<object>`).
+ * @publicApi
+ */
+export type EventNameOf<E> = [keyof E] extends [never] ? string : Extract<keyof E, string>;
+
+/** The events `push()` and `send()` accept for a map: its names, and `'Push'`, the default. @publicApi */
+export type PushEventName<E> = EventNameOf<E> | typeof EventName.Push;
+
+/** The payload type of an event of a map (`unknown` when the map does not name it). @publicApi */
+export type PushPayload<E, K> = K extends keyof E ? E[K] : unknown;
+
+/**
  * Options of a push.
  * @publicApi
  */
-export interface PushOptions {
+export interface PushOptions<K extends string = string> {
   /** Event name of the pushed frame, as Myxi's `push_event` has. @default 'Push' */
-  event?: string;
+  event?: K;
 }
 
 /**
  * Options of a direct send to one client.
  * @publicApi
  */
-export interface SendOptions extends PushOptions {
+export interface SendOptions<K extends string = string> extends PushOptions<K> {
   /** Sends the message as a push on this channel (pakyow's direct push). */
   channel?: string;
 }
@@ -58,7 +80,7 @@ export interface PushReceipt {
  * @publicApi
  */
 @Injectable()
-export class ChannelService implements TransportReceiver, OnModuleInit {
+export class ChannelService<E extends object = UntypedPushEvents> implements TransportReceiver, OnModuleInit {
   constructor(
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
@@ -116,10 +138,10 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
    *
    * @example this.channels.push({ qty: 3 }, 'widgets:42', { event: 'WidgetQtyChanged' })
    */
-  async push(
-    message: unknown,
+  async push<K extends PushEventName<E> = typeof EventName.Push>(
+    message: PushPayload<E, K>,
     channels: string | readonly string[],
-    options: PushOptions = {},
+    options: PushOptions<K> = {},
   ): Promise<PushReceipt> {
     const list = toChannelList(channels);
     const event = options.event ?? EventName.Push;
@@ -139,11 +161,11 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
    * The frame carries `mq` even when this process did not declare the family
    * (a worker that only publishes).
    */
-  async pushEvent(
+  async pushEvent<K extends EventNameOf<E>>(
     family: string,
     routingKey: string | number,
-    event: string,
-    payload: unknown,
+    event: K,
+    payload: PushPayload<E, K>,
   ): Promise<PushReceipt> {
     const [channel] = toChannelList(familyChannel(family, routingKey));
     const mq: MqMarker = { e: family, rk: String(routingKey) };
@@ -157,7 +179,11 @@ export class ChannelService implements TransportReceiver, OnModuleInit {
    * Sends a message to one client only (every open socket of its digest, on
    * any instance): an event frame, or a push frame when `channel` is given.
    */
-  async send(client: RealtimeClientRef, message: unknown, options: SendOptions = {}): Promise<PushReceipt> {
+  async send<K extends PushEventName<E> = typeof EventName.Push>(
+    client: RealtimeClientRef,
+    message: PushPayload<E, K>,
+    options: SendOptions<K> = {},
+  ): Promise<PushReceipt> {
     const event = options.event ?? EventName.Push;
     const channel = options.channel === undefined ? undefined : toChannelList(options.channel)[0];
     const frame =

@@ -157,6 +157,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private started = false;
   private requestedId: string | undefined;
   private welcomedId: string | undefined;
+  /** The payload of the last `Welcome`, which connect() resolves with. */
+  private welcomed: WelcomePayload | undefined;
   private everConnected = false;
   private attempt = 0;
   private reconnectTimer: unknown;
@@ -211,8 +213,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
    * tries at once.
    */
   connect(): Promise<WelcomePayload> {
-    if (this.currentState === 'open' && this.current && this.welcomedId !== undefined) {
-      return Promise.resolve({ id: this.welcomedId });
+    if (this.currentState === 'open' && this.current && this.welcomed !== undefined) {
+      return Promise.resolve(this.welcomed);
     }
     this.readyDeferred ??= deferred<WelcomePayload>();
     const ready = this.readyDeferred.promise;
@@ -507,7 +509,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.attempt = 0;
     const reconnected = this.everConnected;
     const held = isRecord(payload) && Array.isArray(payload.channels) ? (payload.channels as unknown[]) : undefined;
-    this.events.emit('welcome', held ? { id: id ?? '', channels: held as string[] } : { id: id ?? '' });
+    const welcome: WelcomePayload = held ? { id: id ?? '', channels: held as string[] } : { id: id ?? '' };
+    this.welcomed = welcome;
+    this.events.emit('welcome', welcome);
     // Only on a reconnect: on the first connect a page may listen to channels
     // that a later route call will subscribe.
     if (held && reconnected) {
@@ -543,7 +547,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.events.emit('connected', { connectionId: id ?? '', reconnected });
     const waiting = this.readyDeferred;
     this.readyDeferred = undefined;
-    waiting?.resolve({ id: id ?? '' });
+    waiting?.resolve(welcome);
   }
 
   private authenticateContext(connection: Connection, reconnected: boolean): AuthenticateContext<A, E> {

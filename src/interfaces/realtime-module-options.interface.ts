@@ -100,6 +100,26 @@ export interface RealtimeModuleOptions {
 }
 
 /**
+ * A class that makes the options, for `forRootAsync({ useClass })` or
+ * `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * export class RealtimeConfig implements RealtimeOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createRealtimeOptions(): RealtimeModuleOptions {
+ *     return { secret: this.config.getOrThrow('REALTIME_SECRET') };
+ *   }
+ * }
+ * ```
+ * @publicApi
+ */
+export interface RealtimeOptionsFactory {
+  createRealtimeOptions(): RealtimeModuleOptions | Promise<RealtimeModuleOptions>;
+}
+
+/**
  * How to reach Redis, and how much recent traffic it keeps per channel so that
  * an instance can catch up after a reconnect.
  *

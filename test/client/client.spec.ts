@@ -32,13 +32,15 @@ describe('RealtimeSocket against the fixture app', () => {
     const connected = nextEvent(socket, 'connected');
     const ready = socket.connect();
     assert.equal(socket.state, 'connecting');
-    const { id } = await within(ready, 'connect()');
+    const resolved = await within(ready, 'connect()');
+    const { id } = resolved;
     assert.match(id, /^[0-9a-f]{64}$/);
     assert.equal(socket.connectionId, id);
     assert.equal(socket.state, 'open');
     assert.deepEqual(await welcome, { id, channels: [] }, 'the welcome event carries what the server holds');
     assert.deepEqual(await connected, { connectionId: id, reconnected: false });
-    assert.deepEqual(await socket.connect(), { id }, 'connect() again while open resolves at once');
+    assert.deepEqual(resolved, { id, channels: [] }, 'connect() resolves with the whole Welcome payload');
+    assert.deepEqual(await socket.connect(), { id, channels: [] }, 'connect() again while open resolves at once');
   });
 
   it('resolves a request with its reply payload', async () => {

@@ -237,7 +237,7 @@ describe('RealtimeSocket reconnecting', () => {
     await outage(socket);
     assert.deepEqual(await waiting, { attempt: 1, delayMs: 60_000 });
     await server.start();
-    assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id });
+    assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id, channels: [] });
     assert.equal(socket.state, 'open');
   });
 

@@ -41,3 +41,6 @@ export const GATEWAY_PATH_TAKEN = (path: string, other: string): string =>
   `RealtimeModule's gateway and ${other} both listen for WebSocket upgrades on "${path}" of the app's HTTP server, ` +
   'and @nestjs/platform-ws hands every upgrade to only one of them. Give one of them another path, ' +
   "such as RealtimeModule.forRoot({ path: '/realtime' }) or @WebSocketGateway({ path: '/events' }).";
+
+export const HANDLER_FAILED = (source: string): string =>
+  `Realtime handler ${source} failed; the client was answered InternalError.`;

@@ -111,7 +111,7 @@ export class RealtimeDispatcher {
     try {
       reply = await this.invoke(connection, handler, frame.payload);
     } catch (error) {
-      // Nest's external exception filter has already logged what was unexpected.
+      // HandlerFiltersFactory has already logged what was unexpected.
       return connection.reply(EventName.Error, toErrorPayload(error).payload, tag);
     }
     try {

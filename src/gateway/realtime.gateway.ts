@@ -186,7 +186,7 @@ export class RealtimeGatewayHost
     try {
       for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
     } catch (error) {
-      // Hooks run through Nest's external filter, which logs the unexpected.
+      // Hooks run through HandlerFiltersFactory, which logs the unexpected.
       connection.fail(encodeEvent(EventName.Error, toErrorPayload(error).payload), CloseCode.ConnectionRejected, 'Connection rejected');
       return;
     }

@@ -4,7 +4,7 @@ import type { NestContainer } from '@nestjs/core';
 import { ExternalExceptionFilterContext } from '@nestjs/core/exceptions/external-exception-filter-context.js';
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import { REALTIME_CONTEXT_TYPE } from '../realtime.constants.js';
-import { FILTER_FAILED } from '../realtime.messages.js';
+import { FILTER_FAILED, HANDLER_FAILED } from '../realtime.messages.js';
 import { toErrorPayload } from './error-payload.mapper.js';
 
 type Target = (...args: unknown[]) => Promise<unknown>;
@@ -18,7 +18,8 @@ type Target = (...args: unknown[]) => Promise<unknown>;
  * calls `httpAdapter.reply(ctx.getResponse(), ...)`), so running them on a
  * socket crashes inside the filter and every error reaches the client as
  * `InternalError`. Nest's gateways leave them out for that reason;
- * `ExternalContextCreator` would include them, so filters are applied here.
+ * `ExternalContextCreator` would include them, so filters are applied here,
+ * and so is the logging of unexpected errors.
  * The deep import is Nest's own filter context, built without the application
  * config that holds the global filters; it reads nothing but the modules.
  */
@@ -49,13 +50,22 @@ export class HandlerFiltersFactory {
         const host = new ExecutionContextHost(args);
         host.setType(REALTIME_CONTEXT_TYPE);
         try {
-          return await filters.next(error as Error, host);
+          const handled: unknown = filters.invokeCustomFilters(error, host);
+          if (handled !== undefined) return await handled;
         } catch (thrown) {
           if (thrown !== error && toErrorPayload(thrown).internal) {
             this.logger.error(FILTER_FAILED(source), (thrown as Error)?.stack ?? String(thrown));
           }
           throw thrown;
         }
+        // NOTE: what Nest's default external filter would do next, less its
+        // noise: it logs every Error that is not an HttpException, so a guard
+        // that refuses with a WsException would let any client write error
+        // logs. Only what reaches the client as InternalError is a fault.
+        if (toErrorPayload(error).internal) {
+          this.logger.error(HANDLER_FAILED(source), (error as Error)?.stack ?? String(error));
+        }
+        throw error;
       }
     };
   }

@@ -9,6 +9,7 @@ import {
   NotFoundException,
   UnauthorizedException,
   UseFilters,
+  UseGuards,
   UsePipes,
   ValidationPipe,
   type ArgumentsHost,
@@ -67,6 +68,14 @@ class RangeToWsFilter implements ExceptionFilter {
   }
 }
 
+/** A guard that refuses with a WsException, as many gateway guards do. */
+@Injectable()
+class WsRefusingGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new WsException({ error: 'NotAllowed', message: 'Not for you' });
+  }
+}
+
 class NameDto {
   @IsString()
   name!: string;
@@ -106,6 +115,12 @@ class Handlers {
   @UseFilters(BrokenFilter)
   broken(): never {
     throw new Error('the handler failed first');
+  }
+
+  @RealtimeHandler('Refused')
+  @UseGuards(WsRefusingGuard)
+  refused(): string {
+    return 'never';
   }
 
   @RealtimeHandler('Mapped')
@@ -174,6 +189,26 @@ describe('global enhancers of an ordinary Nest app', () => {
     assert.deepEqual((await client.call('Mapped')).payload, { error: 'OutOfRange', message: 'qty must be below 10' });
     client.close();
     assert.equal(logger.errors.length, before, 'a WsException thrown by a filter is an answer, not a fault');
+  });
+
+  it('answers a guard refusing with a WsException and logs nothing at error level', async () => {
+    const before = logger.errors.length;
+    const client = await TestClient.connect(ws);
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual((await client.call('Refused')).payload, { error: 'NotAllowed', message: 'Not for you' });
+    }
+    client.close();
+    assert.deepEqual(logger.errors.slice(before), [], 'a client cannot make the server log errors');
+  });
+
+  it('logs an unexpected handler error once, with its stack', async () => {
+    const before = logger.errors.length;
+    const client = await TestClient.connect(ws);
+    assert.equal((await client.call('Crash')).payload.error, 'InternalError');
+    client.close();
+    const logged = logger.errors.slice(before);
+    assert.equal(logged.length, 1, JSON.stringify(logged));
+    assert.match(logged[0]!.text, /Handlers\.crash failed[\s\S]*database password is hunter2/);
   });
 
   it('logs an error that a filter itself throws, and answers InternalError', async () => {

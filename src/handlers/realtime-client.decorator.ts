@@ -22,7 +22,10 @@ export const RealtimeClient = createParamDecorator((_data: unknown, context: Exe
     const client: unknown = context.switchToWs().getClient();
     if (isRealtimeConnection(client)) return client;
   }
-  const identity = getRequestIdentity(context.switchToHttp().getRequest());
+  const request = context.switchToHttp().getRequest<{ raw?: unknown } | undefined>();
+  // NOTE: the middleware sees Node's request; Fastify hands routes its own
+  // request object, which holds Node's as `raw`.
+  const identity = getRequestIdentity(request) ?? getRequestIdentity(request?.raw);
   if (!identity) throw new Error(MISSING_IDENTITY());
   return identity;
 });

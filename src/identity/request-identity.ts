@@ -8,6 +8,7 @@ import {
   isWellFormedToken,
   socketDigest,
 } from './socket-digest.util.js';
+import { appendSetCookie } from './response-head.util.js';
 import { readCookie, serializeSocketKeyCookie, signSocketKey, verifySignedSocketKey } from './socket-key.cookie.js';
 
 /** Where the middleware leaves a request's identity. */
@@ -77,9 +78,7 @@ export class RequestIdentity implements RealtimeClientRef {
         signSocketKey(key, this.options.secret),
         { secure: this.isSecure(), sameSite: this.options.sameSite },
       );
-      const existing = response.getHeader('set-cookie');
-      const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-      response.setHeader('set-cookie', [...list, cookie]);
+      appendSetCookie(response, cookie);
     }
     return key;
   }

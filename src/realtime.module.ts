@@ -80,7 +80,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     if (!adapter) return;
     const { clientPath } = this.options;
     if (clientPath) {
-      const serveScript = createClientScriptMiddleware();
+      const serveScript = createClientScriptMiddleware(clientPath);
       adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) =>
         pathnameOf(request.url) === clientPath ? serveScript(request, response, next) : next(),
       );

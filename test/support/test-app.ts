@@ -1,6 +1,11 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
+
+/** The HTTP platforms the module supports. */
+export type Platform = 'express' | 'fastify';
+export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 
 /** A running app on a free loopback port, with its HTTP and WebSocket base URLs. */
 export interface TestApp {
@@ -10,9 +15,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts a Nest app the way a user's main.ts does, on `listen(0)`. */
-export async function startApp(module: Type | object, path = '/'): Promise<TestApp> {
-  const app = await NestFactory.create(module as Type, { logger: ['error'], abortOnError: false });
+/** Starts a Nest app the way a user's main.ts does, on `listen(0)`, on Express (default) or Fastify. */
+export async function startApp(module: Type | object, path = '/', platform: Platform = 'express'): Promise<TestApp> {
+  const options = { logger: ['error' as const], abortOnError: false };
+  const app =
+    platform === 'fastify'
+      ? await NestFactory.create(module as Type, new FastifyAdapter(), options)
+      : await NestFactory.create(module as Type, options);
   app.useWebSocketAdapter(new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

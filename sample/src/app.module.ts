@@ -3,6 +3,7 @@ import { RealtimeModule } from 'nestjs-realtime';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { HomeController } from './home.controller.js';
+import { AssetsController } from './shared/assets.controller.js';
 import { WidgetsModule } from './widgets/widgets.module.js';
 
 /** Signs the socket-key cookie in development. Never use it in production. */
@@ -26,6 +27,6 @@ const DEV_SECRET = 'sample-dev-secret-change-me';
     ChatModule,
     WidgetsModule,
   ],
-  controllers: [HomeController],
+  controllers: [HomeController, AssetsController],
 })
 export class AppModule {}

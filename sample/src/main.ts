@@ -1,19 +1,24 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
-import { publicAssetsDir } from './shared/public-assets.js';
+
+/** The HTTP platform, from `PLATFORM`: `express` (the default) or `fastify`. */
+function platform(): 'express' | 'fastify' {
+  const name = process.env.PLATFORM || 'express';
+  if (name !== 'express' && name !== 'fastify') throw new Error(`PLATFORM must be express or fastify, not "${name}"`);
+  return name;
+}
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule);
-  // The realtime gateway runs on @nestjs/platform-ws, on the app's own HTTP server.
+  const app: INestApplication =
+    platform() === 'fastify' ? await NestFactory.create(AppModule, new FastifyAdapter()) : await NestFactory.create(AppModule);
+  // The realtime gateway runs on @nestjs/platform-ws, on the app's own HTTP server, on either platform.
   app.useWebSocketAdapter(new WsAdapter(app));
   // Lets the gateway close open sockets (1001) on SIGTERM / SIGINT.
   app.enableShutdownHooks();
-  // The pages' CSS and scripts (the realtime client itself is at /realtime/client.js).
-  app.useStaticAssets(publicAssetsDir(), { prefix: '/assets/', maxAge: 0 });
 
   await app.listen(process.env.PORT ?? 3000);
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -22,7 +27,7 @@ async function bootstrap(): Promise<void> {
   if (process.env.REALTIME_SECRET === undefined) {
     logger.warn('REALTIME_SECRET is not set: using the development secret. Set it in production.');
   }
-  logger.log(`Listening on http://localhost:${port}/`);
+  logger.log(`Listening on http://localhost:${port}/ (${platform()})`);
   // For test harnesses that start the sample on port 0.
   if (process.env.PRINT_PORT_JSON === '1') console.log(JSON.stringify({ port }));
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, ValidationPipe } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Controller, Get, Post, Query, Req, Res, ValidationPipe } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { SessionTokenService } from './session-token.service.js';
-import { clearedSessionCookie, sessionCookie } from './session.cookie.js';
+import { SESSION_COOKIE, sessionCookieOptions, type RequestLike } from './session.cookie.js';
 import { sessionTokenOf } from './signed-in.guard.js';
 import { SignInDto } from './sign-in.dto.js';
 import { renderSignInPage } from './sign-in.page.js';
@@ -15,25 +15,34 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : HOME;
 }
 
-function wantsJson(request: Request): boolean {
-  return Boolean(request.is('application/json'));
+function wantsJson(request: RequestLike): boolean {
+  return String(request.headers['content-type'] ?? '').startsWith('application/json');
 }
 
+/**
+ * Sign-in and sign-out. They answer through Nest's HTTP adapter (`reply`,
+ * `redirect`, `setCookie`), so they work the same on Express and on Fastify.
+ */
 @Controller()
 export class AuthController {
   constructor(
     private readonly users: UsersStore,
     private readonly tokens: SessionTokenService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  private get http() {
+    return this.adapterHost.httpAdapter;
+  }
 
   /** The sign-in page; someone already signed in goes on to `next`. */
   @Get('signin')
-  signInPage(@Query('next') next: unknown, @Req() request: Request, @Res() response: Response): void {
+  signInPage(@Query('next') next: unknown, @Req() request: RequestLike, @Res() response: unknown): void {
     if (this.tokens.verify(sessionTokenOf(request), 'session')) {
-      response.redirect(303, safeNext(next));
+      this.http.redirect(response, 303, safeNext(next));
       return;
     }
-    response.type('html').send(renderSignInPage(this.users.all(), safeNext(next)));
+    this.html(response, 200, renderSignInPage(this.users.all(), safeNext(next)));
   }
 
   /**
@@ -42,28 +51,32 @@ export class AuthController {
    * being usable as `Authorization: Bearer <token>`.
    */
   @Post('signin')
-  @HttpCode(200)
   signIn(
     @Body(new ValidationPipe({ whitelist: true })) body: SignInDto,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: RequestLike,
+    @Res() response: unknown,
   ): void {
     const user = this.users.find(body.user);
     if (!user) {
-      if (wantsJson(request)) response.status(400).json({ statusCode: 400, message: 'Unknown user' });
-      else response.status(400).type('html').send(renderSignInPage(this.users.all(), safeNext(body.next), 'Unknown user.'));
+      if (wantsJson(request)) this.http.reply(response, { statusCode: 400, message: 'Unknown user' }, 400);
+      else this.html(response, 400, renderSignInPage(this.users.all(), safeNext(body.next), 'Unknown user.'));
       return;
     }
     const token = this.tokens.issue(user, 'session');
-    response.setHeader('set-cookie', sessionCookie(request, token));
-    if (wantsJson(request)) response.json({ user: publicUser(user), token });
-    else response.redirect(303, safeNext(body.next));
+    this.http.setCookie(response, SESSION_COOKIE, token, sessionCookieOptions(request));
+    if (wantsJson(request)) this.http.reply(response, { user: publicUser(user), token }, 200);
+    else this.http.redirect(response, 303, safeNext(body.next));
   }
 
   /** Signs out (the session cookie is dropped) and shows the sign-in page. */
   @Post('signout')
-  signOut(@Req() request: Request, @Res() response: Response): void {
-    response.setHeader('set-cookie', clearedSessionCookie(request));
-    response.redirect(303, '/signin');
+  signOut(@Req() request: RequestLike, @Res() response: unknown): void {
+    this.http.clearCookie(response, SESSION_COOKIE, sessionCookieOptions(request));
+    this.http.redirect(response, 303, '/signin');
+  }
+
+  private html(response: unknown, status: number, page: string): void {
+    this.http.setHeader(response, 'content-type', 'text/html; charset=utf-8');
+    this.http.reply(response, page, status);
   }
 }

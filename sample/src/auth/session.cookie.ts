@@ -1,7 +1,14 @@
-import type { IncomingMessage } from 'node:http';
+import type { CookieSerializeOptions } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** Name of the HttpOnly cookie that carries the session token. */
 export const SESSION_COOKIE = 'sample_session';
+
+/** What the sample reads of a request, on Express or on Fastify. */
+export interface RequestLike {
+  headers: IncomingHttpHeaders;
+  socket?: { encrypted?: boolean } | null;
+}
 
 /** The value of one cookie of a request, if present. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -19,16 +26,14 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-function isSecure(request: IncomingMessage): boolean {
-  return (request.socket as { encrypted?: boolean }).encrypted === true || request.headers['x-forwarded-proto'] === 'https';
+function isSecure(request: RequestLike): boolean {
+  return request.socket?.encrypted === true || request.headers['x-forwarded-proto'] === 'https';
 }
 
-/** `Set-Cookie` that signs the browser in (a session cookie: gone when the browser closes). */
-export function sessionCookie(request: IncomingMessage, token: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${isSecure(request) ? '; Secure' : ''}`;
-}
-
-/** `Set-Cookie` that signs the browser out. */
-export function clearedSessionCookie(request: IncomingMessage): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${isSecure(request) ? '; Secure' : ''}`;
+/**
+ * Attributes of the session cookie, for Nest's `setCookie()` / `clearCookie()`
+ * (a session cookie: gone when the browser closes).
+ */
+export function sessionCookieOptions(request: RequestLike): CookieSerializeOptions {
+  return { path: '/', httpOnly: true, sameSite: 'lax', secure: isSecure(request) };
 }

@@ -1,12 +1,11 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { SESSION_COOKIE, readCookie } from './session.cookie.js';
+import { SESSION_COOKIE, readCookie, type RequestLike } from './session.cookie.js';
 import { SessionTokenService } from './session-token.service.js';
 import { SignInRequiredException } from './sign-in-required.exception.js';
 import type { User } from './user.model.js';
 
-/** An HTTP request that passed `SignedInGuard`. */
-export interface SignedInRequest extends Request {
+/** An HTTP request (Express's or Fastify's) that passed `SignedInGuard`. */
+export interface SignedInRequest extends RequestLike {
   user: User;
 }
 
@@ -20,7 +19,7 @@ export class SignedInGuard implements CanActivate {
   constructor(private readonly tokens: SessionTokenService) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { user?: User }>();
+    const request = context.switchToHttp().getRequest<RequestLike & { user?: User }>();
     const user = this.tokens.verify(sessionTokenOf(request), 'session');
     if (!user) throw new SignInRequiredException();
     request.user = user;
@@ -29,7 +28,7 @@ export class SignedInGuard implements CanActivate {
 }
 
 /** The session token a request carries, if any. */
-export function sessionTokenOf(request: Request): string | undefined {
+export function sessionTokenOf(request: RequestLike): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
   return readCookie(request.headers.cookie, SESSION_COOKIE);

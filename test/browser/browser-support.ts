@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import type { Platform } from '../support/test-app.js';
 
 /** Debian's chromium, never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,9 +29,10 @@ const SAMPLE_ENTRY = fileURLToPath(new URL('../../sample/src/main.js', import.me
 /** The same secret across restarts, so cookies and session tokens stay valid. */
 const SECRET = 'browser-tests-secret-0123456789';
 
-/** Starts the sample in its own process, on `port` (0: any free one). */
-export function startSample(port = 0): Promise<AppProcess> {
+/** Starts the sample in its own process, on `port` (0: any free one), on Express or Fastify. */
+export function startSample(port = 0, platform: Platform = 'express'): Promise<AppProcess> {
   return startAppProcess(SAMPLE_ENTRY, {
+    PLATFORM: platform,
     PORT: String(port),
     PRINT_PORT_JSON: '1',
     REALTIME_SECRET: SECRET,

@@ -8,9 +8,13 @@ function isHtml(response: ServerResponse): boolean {
   return String(response.getHeader('content-type') ?? '').includes('text/html');
 }
 
-/** Whether a response with this status carries a body (RFC 9110: not 1xx, 204 or 304). */
-function hasBody(statusCode: number): boolean {
-  return statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
+/**
+ * Whether a response with this status is a page a browser renders: not 1xx or
+ * 204 (no body), and not 3xx (304 has no body; a redirect's few words of HTML
+ * are never shown, so they get no id and no cookie).
+ */
+function isPageStatus(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode !== 204 && (statusCode < 300 || statusCode >= 400);
 }
 
 /** The attribute written after `<body`. */
@@ -20,7 +24,8 @@ function attribute(connectionId: string): string {
 
 /**
  * Writes `data-socket-connection-id="<id>"` onto the `<body>` tag of an HTML
- * response, as pakyow does, by rewriting the first chunk of a `text/html` body.
+ * page, as pakyow does, by rewriting the first chunk of a `text/html` body
+ * (redirects and bodiless statuses are left alone).
  * Works as plain Node middleware on Express and on Fastify.
  *
  * NOTE: the page carries a connection id that is new for this response, so a
@@ -65,7 +70,7 @@ export function injectConnectionId(
   };
 
   const mark = (chunk: unknown, encoding: unknown): unknown => {
-    if (response.headersSent || !isHtml(response) || !hasBody(response.statusCode)) return chunk;
+    if (response.headersSent || !isHtml(response) || !isPageStatus(response.statusCode)) return chunk;
     if (chunk == null || typeof chunk === 'function') {
       if (request.method === 'HEAD') markHeaders(Buffer.byteLength(attribute(connectionId())));
       return chunk;

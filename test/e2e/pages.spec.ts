@@ -56,6 +56,19 @@ for (const platform of PLATFORMS) {
       }
     });
 
+    it('answers HEAD of a redirect with the headers GET answers, unmarked', async () => {
+      const init = { headers: { accept: 'text/html' }, redirect: 'manual' } as const;
+      const get = await fetch(`${server.http}/routes/old`, init);
+      const getBody = await get.text();
+      const head = await fetch(`${server.http}/routes/old`, { ...init, method: 'HEAD' });
+      assert.deepEqual([get.status, head.status], [302, 302]);
+      assert.doesNotMatch(getBody, /data-socket-connection-id/);
+      for (const name of ['content-type', 'content-length', 'cache-control', 'location']) {
+        assert.equal(head.headers.get(name), get.headers.get(name), name);
+      }
+      assert.deepEqual([get.headers.getSetCookie(), head.headers.getSetCookie()], [[], []]);
+    });
+
     it("lets a page's 304 through, and a browser's page request always gets the page", async () => {
       const notModified = await fetch(`${server.http}/pages/cached`, { headers: { accept: '*/*', 'if-none-match': '"page-v1"' } });
       assert.equal(notModified.status, 304);

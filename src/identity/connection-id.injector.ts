@@ -65,8 +65,8 @@ export function injectConnectionId(
   const markHeaders = (added: number): void => {
     response.setHeader('cache-control', 'no-store');
     response.removeHeader('etag');
-    const length = response.getHeader('content-length');
-    if (length !== undefined) response.setHeader('content-length', Number(length) + added);
+    const length = Number(response.getHeader('content-length') ?? Number.NaN);
+    if (Number.isSafeInteger(length)) response.setHeader('content-length', length + added);
   };
 
   const mark = (chunk: unknown, encoding: unknown): unknown => {

@@ -79,20 +79,8 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     // A Nest app without an HTTP server (createApplicationContext) has no requests.
     if (!adapter) return;
     const { clientPath } = this.options;
-    if (clientPath) {
-      const serveScript = createClientScriptMiddleware(clientPath);
-      adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) =>
-        pathnameOf(request.url) === clientPath ? serveScript(request, response, next) : next(),
-      );
-    }
+    if (clientPath) adapter.use(createClientScriptMiddleware(clientPath));
     const identity = new RealtimeIdentityMiddleware(this.options);
     adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => identity.use(request, response, next));
   }
-}
-
-/** The path of a request URL, without its query string. */
-function pathnameOf(url: string | undefined): string {
-  const path = url ?? '/';
-  const query = path.indexOf('?');
-  return query < 0 ? path : path.slice(0, query);
 }

@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
-import { cookieOf } from '../support/test-app.js';
+import { cookieOf, PLATFORMS } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /**
@@ -11,14 +12,19 @@ import { TestClient } from '../support/ws-client.js';
  * README says (the socket at `/`, the client at `/realtime/client.js`), as a
  * Nest gateway's path does; routes, and so call-route URIs, take the prefix.
  */
-describe('an app with a global prefix', () => {
+for (const platform of PLATFORMS) describe(`an app with a global prefix (${platform})`, () => {
   let app: Awaited<ReturnType<typeof NestFactory.create>>;
   let http: string;
   let ws: string;
   let ids = 0;
 
   before(async () => {
-    app = await NestFactory.create(fixtureModule({ serveClient: true, injectConnectionId: true }), { logger: ['error'] });
+    const module = fixtureModule({ serveClient: true, injectConnectionId: true });
+    const options = { logger: ['error' as const] };
+    app =
+      platform === 'fastify'
+        ? await NestFactory.create(module, new FastifyAdapter(), options)
+        : await NestFactory.create(module, options);
     app.useWebSocketAdapter(new WsAdapter(app));
     app.setGlobalPrefix('api', { exclude: ['page'] });
     await app.listen(0, '127.0.0.1');

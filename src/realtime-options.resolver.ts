@@ -20,6 +20,7 @@ export const REALTIME_DEFAULTS = {
   sameSite: 'Lax',
   injectConnectionId: false,
   clientPath: '/realtime/client.js',
+  callRouteHeaders: ['authorization'],
   reauthorizeInterval: 60_000,
   subscriptionTtl: 600_000,
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
@@ -104,6 +105,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     sameSite: oneOf('sameSite', options.sameSite, ['Strict', 'Lax'], REALTIME_DEFAULTS.sameSite),
     injectConnectionId: flag('injectConnectionId', options.injectConnectionId, REALTIME_DEFAULTS.injectConnectionId),
     clientPath,
+    callRouteHeaders: resolveCallRouteHeaders(options.callRouteHeaders),
     reauthorizeInterval: count(
       'reauthorizeInterval',
       options.reauthorizeInterval,
@@ -113,6 +115,21 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     subscriptionTtl: ttl,
     redis,
   };
+}
+
+/** Headers that no route call may set: the identity, what the transport owns, and proxies' words. */
+const NEVER_CALLER_SET = /^(cookie|host|content-length|content-type|transfer-encoding|connection|upgrade|keep-alive|te|trailer|expect|forwarded|proxy-.*|x-forwarded-.*|x-realtime-.*)$/;
+
+function resolveCallRouteHeaders(value: unknown): string[] {
+  if (value == null) return [...REALTIME_DEFAULTS.callRouteHeaders];
+  const expected = 'an array of header names (not Cookie, Host, X-Forwarded-* or X-Realtime-*)';
+  if (!Array.isArray(value)) throw new Error(INVALID_OPTION('callRouteHeaders', expected, value));
+  return value.map(name => {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9-]+$/.test(name) || NEVER_CALLER_SET.test(name.toLowerCase())) {
+      throw new Error(INVALID_OPTION('callRouteHeaders', expected, name));
+    }
+    return name.toLowerCase();
+  });
 }
 
 /** Where `serveClient` serves the browser client, or `undefined` when it is off. */

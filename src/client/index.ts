@@ -33,6 +33,7 @@ export type {
   ReplyOf,
   RequestOptions,
   RingReplyFrame,
+  RouteCallOptions,
   RouteResponse,
   ServerFrame,
   SubscribedPayload,

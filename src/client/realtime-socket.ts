@@ -13,6 +13,7 @@ import type {
   RealtimeSocketOptions,
   ReplyOf,
   RequestOptions,
+  RouteCallOptions,
   RouteResponse,
   ServerFrame,
   Timers,
@@ -287,10 +288,17 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
    * Calls an HTTP route over the socket, pakyow's Ring style:
    * `{id, action: 'call-route', uri, method, input}`, `input` carrying
    * `socket_connection_id`. Resolves with the reply's `{status, headers, body}`
-   * whatever the status; rejects as `request()` does.
+   * whatever the status; rejects as `request()` does. `options.headers` are
+   * request headers for the route (the server's `callRouteHeaders` allows
+   * `Authorization` by default).
    */
-  callRoute<B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}): Promise<RouteResponse<B>> {
-    return this.submit(this.routeJob<B>(method, uri, input), undefined, undefined);
+  callRoute<B = unknown>(
+    method: string,
+    uri: string,
+    input: Record<string, unknown> = {},
+    options: RouteCallOptions = {},
+  ): Promise<RouteResponse<B>> {
+    return this.submit(this.routeJob<B>(method, uri, input, options.headers), options.timeout, undefined);
   }
 
   /**
@@ -557,8 +565,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       socket: this,
       request: <K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}) =>
         this.submit(this.actionJob<ReplyOf<A, K>>(action, payload), options.timeout, connection),
-      callRoute: <B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}) =>
-        this.submit(this.routeJob<B>(method, uri, input), undefined, connection),
+      callRoute: <B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}, options: RouteCallOptions = {}) =>
+        this.submit(this.routeJob<B>(method, uri, input, options.headers), options.timeout, connection),
     };
   }
 
@@ -580,6 +588,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     method: string,
     uri: string,
     input: Record<string, unknown>,
+    headers: Record<string, string> | undefined,
   ): Omit<Job, 'settle' | 'fail'> & { settles: (frame: RingReplyFrame) => RouteResponse<B> } {
     return {
       kind: 'route',
@@ -589,6 +598,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
         uri,
         method,
         input: { ...input, socket_connection_id: connection.connectionId },
+        ...(headers ? { headers } : {}),
       }),
       settles: frame => ({
         status: frame.status,

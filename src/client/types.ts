@@ -89,6 +89,12 @@ export interface RequestOptions {
   timeout?: number;
 }
 
+/** Options of one `callRoute()`. @publicApi */
+export interface RouteCallOptions extends RequestOptions {
+  /** Request headers for the route, such as `{ authorization: 'Bearer …' }` (the server allows some: `callRouteHeaders`). */
+  headers?: Record<string, string>;
+}
+
 /** The answer to a `callRoute()`, as the server's Ring-style reply carries it. @publicApi */
 export interface RouteResponse<B = unknown> {
   status: number;
@@ -160,7 +166,12 @@ export interface AuthenticateContext<A extends object, E extends object> {
     options?: RequestOptions,
   ): Promise<ReplyOf<A, K>>;
   /** Sends at once on this connection (past the offline queue). */
-  callRoute<B = unknown>(method: string, uri: string, input?: Record<string, unknown>): Promise<RouteResponse<B>>;
+  callRoute<B = unknown>(
+    method: string,
+    uri: string,
+    input?: Record<string, unknown>,
+    options?: RouteCallOptions,
+  ): Promise<RouteResponse<B>>;
   /** The client itself, for listeners and anything else. */
   readonly socket: RealtimeSocket<A, E>;
 }

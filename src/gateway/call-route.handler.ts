@@ -1,9 +1,11 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from '../identity/identity-headers.js';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 /**
@@ -26,6 +28,11 @@ const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);
 const FORWARDED = ['cookie', 'authorization', 'user-agent', 'accept-language'] as const;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 const TIMEOUT_MS = 30_000;
+/** Headers one call may set (`headers`), and how long each value may be. */
+const MAX_CALLER_HEADERS = 16;
+const MAX_HEADER_VALUE = 8192;
+/** What Node accepts in a header value: tabs and visible characters, no CR or LF. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function titleCase(name: string): string {
@@ -42,14 +49,20 @@ function fail(status: number, error: string, message: string): RouteCallResult {
  * so it goes through the whole pipeline (middleware, guards, pipes,
  * interceptors, filters) on any platform. It carries the socket's cookies and
  * its identity, so `@RealtimeClient()` in the route is the calling connection:
- * a `ChannelService.subscribe` there subscribes that socket.
+ * a `ChannelService.subscribe` there subscribes that socket. A call may set
+ * the headers `callRouteHeaders` allows (`Authorization`, by default), for
+ * routes behind a guard that reads them: a browser cannot set headers on a
+ * WebSocket upgrade.
  */
 @Injectable()
 export class CallRouteHandler implements OnApplicationShutdown {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false });
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+  ) {}
 
   async call(connection: WsRealtimeConnection, message: Record<string, unknown>): Promise<RouteCallResult> {
     const { uri, input } = message;
@@ -63,6 +76,8 @@ export class CallRouteHandler implements OnApplicationShutdown {
     if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
       return fail(400, 'InvalidPayload', 'input must be an object');
     }
+    const extra = this.callerHeaders(message.headers);
+    if (typeof extra === 'string') return fail(400, 'InvalidPayload', extra);
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     const address = server?.address();
     if (!server || !address) return fail(503, 'Unavailable', 'The HTTP server is not listening');
@@ -91,12 +106,37 @@ export class CallRouteHandler implements OnApplicationShutdown {
       const value = connection.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    Object.assign(headers, extra);
     if (connection.remoteAddress) headers['x-forwarded-for'] = connection.remoteAddress;
     if (body) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(body.length);
     }
     return this.send(server, address, method, url.pathname + url.search, headers, body);
+  }
+
+  /**
+   * The headers a client set on its call (`headers`), checked against
+   * `callRouteHeaders`: a map of lower-case names, or the refusal's message.
+   */
+  private callerHeaders(raw: unknown): Record<string, string> | string {
+    if (raw === undefined || raw === null) return {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) return 'headers must be an object of strings';
+    const entries = Object.entries(raw as Record<string, unknown>);
+    if (entries.length > MAX_CALLER_HEADERS) return `a route call may set at most ${MAX_CALLER_HEADERS} headers`;
+    const allowed = this.options.callRouteHeaders;
+    const headers: Record<string, string> = {};
+    for (const [rawName, value] of entries) {
+      const name = rawName.toLowerCase();
+      if (!allowed.includes(name)) {
+        return `header ${JSON.stringify(rawName.slice(0, 64))} may not be set on a route call (allowed: ${allowed.join(', ') || 'none'})`;
+      }
+      if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE || !HEADER_VALUE.test(value)) {
+        return `header ${JSON.stringify(name)} must be a string of at most ${MAX_HEADER_VALUE} printable characters`;
+      }
+      headers[name] = value;
+    }
+    return headers;
   }
 
   onApplicationShutdown(): void {

@@ -79,6 +79,14 @@ export interface RealtimeModuleOptions {
    */
   serveClient?: boolean | string;
   /**
+   * Request headers a client may set on a route called over the socket (the
+   * `headers` of its `call-route` message), for routes behind a guard that
+   * reads them. Lower-case names; the connection's identity, `Cookie`, `Host`,
+   * `X-Forwarded-*` and hop-by-hop headers can never be set.
+   * @default ['authorization']
+   */
+  callRouteHeaders?: string[];
+  /**
    * How often the authorizers of channel families are asked again about the
    * subscriptions clients made, in ms (Myxi's touch). A revoked client gets
    * `Unsubscribed` with `auto: true`. `0` disables it.
@@ -201,6 +209,7 @@ export interface ResolvedRealtimeOptions {
   sameSite: 'Strict' | 'Lax';
   injectConnectionId: boolean;
   clientPath: string | undefined;
+  callRouteHeaders: string[];
   reauthorizeInterval: number;
   subscriptionTtl: number;
   redis: ResolvedRedisOptions | undefined;

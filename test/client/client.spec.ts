@@ -163,6 +163,15 @@ describe('RealtimeSocket against the fixture app', () => {
     assert.deepEqual((await socket.request('ListSubscriptions')).channels, []);
   });
 
+  it('calls a route with the headers given, such as a bearer token', async () => {
+    const socket = client();
+    await socket.connect();
+    const signed = await socket.callRoute('get', '/routes/authorization', {}, { headers: { authorization: 'Bearer abc' } });
+    assert.deepEqual([signed.status, signed.body], [200, { authorization: 'Bearer abc' }]);
+    const plain = await socket.callRoute('get', '/routes/authorization');
+    assert.deepEqual(plain.body, { authorization: null });
+  });
+
   it('sends subscriptions made before connect() once connected, one Subscribe per family', async () => {
     const sent: Array<Record<string, any>> = [];
     const socket = client({ WebSocket: recordingWebSocket(sent) });

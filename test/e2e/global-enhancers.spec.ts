@@ -136,10 +136,15 @@ class HttpRoutes {
   fails(): never {
     throw new NotFoundException();
   }
+
+  @Get('report')
+  report() {
+    return { report: 'quarterly' };
+  }
 }
 
 @Module({
-  imports: [RealtimeModule.forRoot({ secret: 'global-enhancers-secret-0123' })],
+  imports: [RealtimeModule.forRoot({ secret: 'global-enhancers-secret-0123', callRouteHeaders: ['authorization', 'X-Api-Key'] })],
   controllers: [HttpRoutes],
   providers: [
     Handlers,
@@ -230,5 +235,27 @@ describe('global enhancers of an ordinary Nest app', () => {
     assert.equal((await client.call('Validated', { name: 'bo' })).event, 'Validated');
     client.close();
     assert.equal((await fetch(`${http}/fails`)).status, 403, 'HTTP without the key is refused');
+  });
+
+  it('lets a route call carry the headers callRouteHeaders allows, for the global guard', async () => {
+    const client = await TestClient.connect(ws);
+    let ids = 0;
+    const call = (headers?: Record<string, unknown>) => {
+      const id = `r${++ids}`;
+      const reply = client.next(frame => frame.id === id);
+      client.send({ id, action: 'call-route', uri: '/report', method: 'get', ...(headers ? { headers } : {}) });
+      return reply;
+    };
+    assert.equal((await call()).status, 403, 'the global guard refuses a call without the key');
+    const allowed = await call({ 'x-api-key': 'let-me-in' });
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(allowed.body, { report: 'quarterly' });
+    const cookie = await call({ cookie: 'realtime_sk=stolen' });
+    assert.equal(cookie.status, 400);
+    assert.match(cookie.body.message, /header "cookie" may not be set on a route call \(allowed: authorization, x-api-key\)/);
+    const injected = await call({ 'x-api-key': 'let-me-in\r\nx-evil: 1' });
+    assert.equal(injected.status, 400, 'no header injection');
+    assert.equal((await call({ 'x-api-key': 7 })).status, 400);
+    client.close();
   });
 });

@@ -66,4 +66,12 @@ describe('resolveRealtimeOptions', () => {
     assert.equal(resolveRealtimeOptions({ redis: {} }).redis?.url, 'redis://127.0.0.1:6379');
     assert.equal(resolveRealtimeOptions({ redis: undefined }).redis, undefined);
   });
+
+  it('takes the headers route calls may set, never the identity or proxy headers', () => {
+    assert.deepEqual(resolveRealtimeOptions({}).callRouteHeaders, ['authorization']);
+    assert.deepEqual(resolveRealtimeOptions({ callRouteHeaders: ['Authorization', 'X-Api-Key'] }).callRouteHeaders, ['authorization', 'x-api-key']);
+    for (const name of ['cookie', 'Host', 'x-forwarded-for', 'X-Realtime-Socket-Key', 'bad header']) {
+      assert.throws(() => resolveRealtimeOptions({ callRouteHeaders: [name] }), /"callRouteHeaders" must be an array of header names/);
+    }
+  });
 });

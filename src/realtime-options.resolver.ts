@@ -6,10 +6,13 @@ import type {
   ResolvedRealtimeOptions,
   ResolvedRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
+import { trustedProxies } from './gateway/client-address.resolver.js';
 import { INVALID_OPTION, REDIS_URL_INVALID } from './realtime.messages.js';
 
 /** The documented defaults, in one place. */
 export const REALTIME_DEFAULTS = {
+  trustProxy: false,
+  maxConnectionsPerAddress: 100,
   maxMessageSize: 64 * 1024,
   heartbeatInterval: 30_000,
   sendBufferLimit: 1024 * 1024,
@@ -90,6 +93,13 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
   }
   return {
     allowedOrigins: origins === undefined ? 'same-origin' : origins === '*' ? '*' : [...origins],
+    trustProxy: resolveTrustProxy(options.trustProxy),
+    maxConnectionsPerAddress: count(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      REALTIME_DEFAULTS.maxConnectionsPerAddress,
+      0,
+    ),
     maxMessageSize: count('maxMessageSize', options.maxMessageSize, REALTIME_DEFAULTS.maxMessageSize, 64),
     heartbeatInterval: heartbeat,
     sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
@@ -115,6 +125,23 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     subscriptionTtl: ttl,
     redis,
   };
+}
+
+function resolveTrustProxy(value: unknown): boolean | number | string[] {
+  const expected = "true, false, a number of hops, or a list of proxy addresses and subnets ('10.0.0.0/8', 'loopback')";
+  if (value == null) return REALTIME_DEFAULTS.trustProxy;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  if (typeof value === 'number' || (typeof value === 'string' && NUMERIC_TEXT.test(value))) {
+    return count('trustProxy', value, 0, 0);
+  }
+  const list = typeof value === 'string' ? value.split(',').map(entry => entry.trim()) : value;
+  if (!Array.isArray(list) || list.some(entry => typeof entry !== 'string')) {
+    throw new Error(INVALID_OPTION('trustProxy', expected, value));
+  }
+  const checked = trustedProxies(list as string[]);
+  if (typeof checked === 'string') throw new Error(INVALID_OPTION('trustProxy', `${expected}: ${checked}`, value));
+  return [...(list as string[])];
 }
 
 /** Headers that no route call may set: the identity, what the transport owns, and proxies' words. */

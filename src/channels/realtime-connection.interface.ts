@@ -22,9 +22,8 @@ export interface RealtimeConnection<User = unknown> extends RealtimeClientRef {
   /** Headers of the upgrade request (cookies included). */
   readonly headers: IncomingHttpHeaders;
   /**
-   * Peer address: the first `X-Forwarded-For` entry (as Myxi), else the
-   * socket's. A client can write that header itself: trust it only behind a
-   * proxy that sets it.
+   * The client's address: the socket's peer, or, with `trustProxy`, the
+   * address the trusted proxies name in `X-Forwarded-For`.
    */
   readonly remoteAddress: string | undefined;
   /** Sends a socket event to this connection only (Myxi's `session.send`). */

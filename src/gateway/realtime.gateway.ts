@@ -40,9 +40,9 @@ import { EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
 import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER } from '../realtime.messages.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
-import { isOriginAllowed } from './origin.policy.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { SubscriptionActions } from './subscription.actions.js';
+import { UpgradeAdmission } from './upgrade.admission.js';
 import { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
@@ -71,6 +71,7 @@ export class RealtimeGatewayHost
   private reauthorizer?: NodeJS.Timeout;
   private reauthorizing = false;
   private server?: WebSocketServer;
+  private readonly admission: UpgradeAdmission;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -81,7 +82,9 @@ export class RealtimeGatewayHost
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
     private readonly discovery: DiscoveryService,
-  ) {}
+  ) {
+    this.admission = new UpgradeAdmission(options);
+  }
 
   afterInit(server: unknown): void {
     // A throw here would surface as an uncaught exception (Nest calls this
@@ -92,12 +95,7 @@ export class RealtimeGatewayHost
     // async options could exist; the ws server reads these two fields on each
     // upgrade, so they are set here from the resolved options instead.
     server.options.maxPayload = this.options.maxMessageSize;
-    server.options.verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
-      const origin = firstHeader(info.req.headers.origin);
-      const allowed = isOriginAllowed(origin, info.req.headers.host, this.options.allowedOrigins);
-      if (allowed) done(true);
-      else done(false, 403, 'Origin not allowed');
-    };
+    server.options.verifyClient = this.admission.verify;
     if (this.options.heartbeatInterval > 0) {
       this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatInterval);
       this.heartbeat.unref();
@@ -128,14 +126,13 @@ export class RealtimeGatewayHost
     const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
     const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
     const socketKey = this.socketKeyOf(request, url) ?? createSocketKey();
-    const forwarded = firstHeader(request.headers['x-forwarded-for'])?.split(',')[0]?.trim();
     const connection = new WsRealtimeConnection(
       socket,
       connectionId,
       socketKey,
       socketDigest(socketKey, connectionId),
       request.headers,
-      forwarded || request.socket.remoteAddress,
+      this.admission.addressOf(request),
       {
         sendBufferLimit: this.options.sendBufferLimit,
         burst: this.options.messageRate.burst,

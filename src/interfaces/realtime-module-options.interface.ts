@@ -14,6 +14,22 @@ export interface RealtimeModuleOptions {
    */
   allowedOrigins?: string[] | '*';
   /**
+   * Which proxies' `X-Forwarded-For` to believe when working out a client's
+   * address (`connection.remoteAddress`, per-address limits): none (`false`),
+   * any (`true`: only when every request comes through your proxy), the
+   * nearest N hops, or the proxies at the addresses and subnets listed
+   * (`['10.0.0.0/8']`; `'loopback'` and `'private'` name those ranges).
+   * @default false: the socket's peer address
+   */
+  trustProxy?: boolean | number | string[];
+  /**
+   * Most open connections one client address may hold; more upgrades from it
+   * are answered `429 Too Many Requests`. `0` for no cap. Behind a proxy, set
+   * `trustProxy`, or every client shares the proxy's address.
+   * @default 100
+   */
+  maxConnectionsPerAddress?: number;
+  /**
    * Largest frame a client may send, in bytes. A larger one closes the
    * connection with 1009.
    * @default 65536
@@ -197,6 +213,8 @@ export interface RealtimeModuleExtras {
 /** The options after defaults are merged: what the module's parts inject. */
 export interface ResolvedRealtimeOptions {
   allowedOrigins: string[] | '*' | 'same-origin';
+  trustProxy: boolean | number | string[];
+  maxConnectionsPerAddress: number;
   maxMessageSize: number;
   heartbeatInterval: number;
   sendBufferLimit: number;

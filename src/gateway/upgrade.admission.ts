@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { AddressAdmission } from './address-admission.js';
+import { ClientAddressResolver } from './client-address.resolver.js';
+import { isOriginAllowed, requestScheme } from './origin.policy.js';
+
+/** Where an admitted upgrade keeps the client address worked out for it. */
+const CLIENT_ADDRESS = Symbol('nestjs-realtime:client-address');
+
+type VerifyDone = (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
+
+/**
+ * Decides, before the handshake, whether an upgrade may become a socket: its
+ * Origin (scheme included) and its address's share of open connections.
+ * Refusals are plain HTTP answers (`403`, `429`), so no socket is made for them.
+ */
+export class UpgradeAdmission {
+  private readonly addresses: ClientAddressResolver;
+  private readonly counts: AddressAdmission;
+
+  constructor(private readonly options: ResolvedRealtimeOptions) {
+    this.addresses = new ClientAddressResolver(options.trustProxy);
+    this.counts = new AddressAdmission(options.maxConnectionsPerAddress);
+  }
+
+  /** The `verifyClient` of the ws server. */
+  readonly verify = (info: { req: IncomingMessage }, done: VerifyDone): void => {
+    const request = info.req;
+    const origin = request.headers.origin;
+    const scheme = requestScheme((request.socket as { encrypted?: boolean }).encrypted === true, request.headers['x-forwarded-proto']);
+    if (!isOriginAllowed(Array.isArray(origin) ? origin[0] : origin, request.headers.host, this.options.allowedOrigins, scheme)) {
+      return done(false, 403, 'Origin not allowed');
+    }
+    const address = this.addresses.resolve(request);
+    const release = this.counts.admit(address);
+    if (!release) return done(false, 429, 'Too many connections from this address', { 'Retry-After': '10' });
+    // Released when the TCP socket closes, whether or not the handshake ends well.
+    request.socket.once('close', release);
+    (request as IncomingMessage & { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] = address;
+    done(true);
+  };
+
+  /** The client address of an admitted upgrade. */
+  addressOf(request: IncomingMessage): string | undefined {
+    return (request as IncomingMessage & { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] ?? this.addresses.resolve(request);
+  }
+}

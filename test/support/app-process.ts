@@ -36,11 +36,17 @@ export interface AppProcess {
 
 /**
  * Runs a compiled entry file (e.g. `.build/test/fixtures/main.js`) with
- * `env` over this process's environment, and resolves once it prints its
- * `{"port": n}` line on stdout (15 s at most).
+ * `env` over this process's environment, in `options.cwd` (default: this
+ * process's), and resolves once it prints its `{"port": n}` line on stdout
+ * (15 s at most).
  */
-export async function startAppProcess(entry: string, env: Record<string, string> = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  entry: string,
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {},
+): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: options.cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -71,8 +77,9 @@ export async function startAppProcess(entry: string, env: Record<string, string>
   const port = await Promise.race([portLine(child), exited.then(() => undefined), timeout]);
   clearTimeout(giveUp);
   if (typeof port !== 'number') {
-    const reason = port === null ? 'printed no {"port": n} line within 15 s' : `exited first (${JSON.stringify(exit)})`;
-    await terminate('SIGKILL');
+    // NOTE: stdout may close a moment before the exit event, so the exit is read after terminate().
+    const result = await terminate('SIGKILL');
+    const reason = port === null ? 'printed no {"port": n} line within 15 s' : `exited first (${JSON.stringify(result)})`;
     // The last of stderr may still be in the pipe when the process exits.
     await Promise.race([closed, delay(500)]);
     throw new Error(`App process ${entry} ${reason}; stderr:\n${stderr}`);

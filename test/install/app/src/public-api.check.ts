@@ -1,0 +1,69 @@
+/**
+ * ============================================================================
+ *  TYPE-LEVEL CHECKS OF THE PUBLIC API GO HERE
+ * ============================================================================
+ *
+ * This file is compiled (strict) against the package as npm installed it, in
+ * every fresh app, and never run. A check is either:
+ *
+ * - a member of `PublicApiChecks`, `Expect<Equal<Actual, Expected>>`, which
+ *   fails to compile when the types differ;
+ * - a line under `// @ts-expect-error`, which fails to compile when that line
+ *   compiles (so the API must keep rejecting it).
+ *
+ * Only `nestjs-realtime`, `nestjs-realtime/client` and the packages every
+ * fresh app installs may be imported here (not ioredis, @nestjs/microservices
+ * or @nestjs/config: the base app does not have them).
+ */
+import type { DynamicModule } from '@nestjs/common';
+import {
+  ChannelService,
+  RealtimeModule,
+  type PushReceipt,
+  type RealtimeClientRef,
+  type RealtimeConnection,
+  type RealtimeModuleOptions,
+} from 'nestjs-realtime';
+import type { RealtimeSocket } from 'nestjs-realtime/client';
+
+/** True when `A` and `B` are the same type (not merely assignable). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+
+interface Actions {
+  Echo: { payload: { text: string }; reply: { echoed: { text: string }; connectionId: string } };
+}
+declare const socket: RealtimeSocket<Actions>;
+const echo = () => socket.request('Echo', { text: 'hi' });
+
+export type PublicApiChecks = [
+  Expect<Equal<ReturnType<typeof RealtimeModule.forRoot>, DynamicModule>>,
+  Expect<Equal<ReturnType<typeof RealtimeModule.forRootAsync>, DynamicModule>>,
+  Expect<Equal<ReturnType<ChannelService['push']>, Promise<PushReceipt>>>,
+  Expect<Equal<RealtimeClientRef['connectionId'], string>>,
+  Expect<Equal<RealtimeConnection<{ id: number }>['user'], { id: number } | undefined>>,
+  Expect<Equal<Awaited<ReturnType<typeof echo>>, { echoed: { text: string }; connectionId: string }>>,
+  // (add new checks above this line)
+];
+
+export const optionChecks: RealtimeModuleOptions[] = [
+  { allowedOrigins: '*', redis: { url: 'redis://127.0.0.1:6379' }, serveClient: '/assets/rt.js' },
+  // @ts-expect-error secureCookie is a boolean or 'auto'
+  { secureCookie: 'sometimes' },
+  // @ts-expect-error an unknown option is a typo
+  { alowedOrigins: '*' },
+];
+
+export const clientChecks = [
+  // @ts-expect-error Echo's payload is { text: string }
+  () => socket.request('Echo', { text: 1 }),
+  // @ts-expect-error not an action of Actions, nor a built-in one
+  () => socket.request('Ech0', {}),
+];
+
+export const moduleChecks: DynamicModule[] = [
+  RealtimeModule.forRoot({ path: '/realtime', isGlobal: false, gateway: true }),
+  RealtimeModule.forRootAsync({ useFactory: () => ({ injectConnectionId: true }), path: '/' }),
+  // @ts-expect-error the factory returns options, not a string
+  RealtimeModule.forRootAsync({ useFactory: () => 'not options' }),
+];

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import type { AppProcess } from '../support/app-process.js';
+import { TestClient, type Frame } from '../support/ws-client.js';
+
+/** A room page as a browser got it: its connection id and its socket-key cookie. */
+export interface RoomPage {
+  connectionId: string;
+  cookie: string;
+}
+
+/**
+ * GETs a room page as a browser does, and checks what a browser gets: the
+ * signed socket-key cookie and `<body data-socket-connection-id="...">`.
+ */
+export async function openRoomPage(app: AppProcess, room: string): Promise<RoomPage> {
+  const response = await fetch(`${app.http}/rooms/${room}`, { headers: { accept: 'text/html' } });
+  const html = await response.text();
+  assert.equal(response.status, 200, html);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+  const setCookie = response.headers.getSetCookie();
+  assert.equal(setCookie.length, 1, `one Set-Cookie, got ${JSON.stringify(setCookie)}`);
+  assert.match(setCookie[0]!, /^realtime_sk=[0-9a-f]{64}\.[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax$/);
+  const match = html.match(/<body data-socket-connection-id="([0-9a-f]{64})">/);
+  assert.ok(match, `no data-socket-connection-id on <body>:\n${html}`);
+  return { connectionId: match[1]!, cookie: setCookie[0]!.split(';')[0]! };
+}
+
+/** Connects a real `ws` client as the page's script would, and checks its Welcome. */
+export async function connectPage(app: AppProcess, page: RoomPage, channels: string[]): Promise<TestClient> {
+  const client = await TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, {
+    headers: { cookie: page.cookie },
+  });
+  assert.equal(client.welcome.payload.id, page.connectionId);
+  assert.deepEqual([...client.welcome.payload.channels].sort(), [...channels].sort(), 'Welcome lists what the page route subscribed');
+  return client;
+}
+
+/** POSTs a message to a room, as a form or fetch would, and returns the push receipt. */
+export async function say(app: AppProcess, room: string, text: string): Promise<{ channels: string[]; localDeliveries: number }> {
+  const response = await fetch(`${app.http}/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
+  const body = await response.text();
+  assert.equal(response.status, 201, body);
+  return JSON.parse(body) as { channels: string[]; localDeliveries: number };
+}
+
+/** Waits for the push of `text` to a room. */
+export async function heard(client: TestClient, room: string, text: string): Promise<void> {
+  const frame = await client.next(candidate => candidate.channel === `room:${room}` && candidate.payload?.text === text);
+  assert.deepEqual(frame, { event: 'Said', channel: `room:${room}`, payload: { text } });
+}
+
+/** Sends pakyow's call-route and resolves with its Ring reply `{id, status, headers, body}`. */
+async function callRoute(client: TestClient, id: string, method: string, uri: string, input: unknown = {}): Promise<Frame> {
+  const reply = client.next(frame => frame.id === id);
+  client.send({ id, action: 'call-route', uri, method, input });
+  return reply;
+}
+
+/** A running app process and the fresh app dir it runs from. */
+export interface FlowTarget {
+  server: AppProcess;
+  dir: string;
+}
+
+/**
+ * Registers the whole flow as a user of the app sees it, one test per step,
+ * each with its own page or socket so that one broken step does not hide the
+ * others: the page, its socket and a push from an HTTP route, a custom action
+ * with its tag, routes called over the socket, and the served browser client
+ * (compared with the file in the app's own node_modules).
+ */
+export function itServesTheUserFlow(target: () => FlowTarget, room: string): void {
+  it('GET a page: the socket-key cookie, and a connection id on <body>', async () => {
+    await openRoomPage(target().server, room);
+  });
+
+  it('the page\'s socket gets Welcome with its channels, and a POST pushes to it', async () => {
+    const { server } = target();
+    const page = await openRoomPage(server, room);
+    const client = await connectPage(server, page, [`room:${room}`]);
+    try {
+      assert.deepEqual(await say(server, room, 'hello'), { channels: [`room:${room}`], localDeliveries: 1 });
+      await heard(client, room, 'hello');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a @RealtimeHandler action answers with the caller\'s tag', async () => {
+    const client = await TestClient.connect(target().server.ws);
+    try {
+      const echoed = client.next(frame => frame.tag === 1);
+      client.send({ action: 'Echo', tag: 1, payload: { text: 'ping' } });
+      assert.deepEqual(await echoed, {
+        event: 'Echo',
+        tag: 1,
+        payload: { echoed: { text: 'ping' }, connectionId: client.welcome.payload.id },
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('call-route runs routes as the calling connection, and what they push reaches it', async () => {
+    const client = await TestClient.connect(target().server.ws);
+    const calls = `${room}-calls`;
+    try {
+      const me = await callRoute(client, 'me-1', 'get', `/rooms/${calls}/me`);
+      assert.deepEqual([me.status, me.body], [200, { connectionId: client.welcome.payload.id }], JSON.stringify(me));
+      // The page route subscribes its client: over the socket, this connection.
+      const page = await callRoute(client, 'page-1', 'get', `/rooms/${calls}`);
+      assert.equal(page.status, 200, JSON.stringify(page));
+      const posted = await callRoute(client, 'say-1', 'post', `/rooms/${calls}/messages`, { text: 'over the socket' });
+      assert.deepEqual([posted.status, posted.body], [201, { channels: [`room:${calls}`], localDeliveries: 1 }], JSON.stringify(posted));
+      await heard(client, calls, 'over the socket');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('serves the browser client at /realtime/client.js', async () => {
+    const { server, dir } = target();
+    const script = await fetch(`${server.http}/realtime/client.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
+    const installed = readFileSync(join(dir, 'node_modules', 'nestjs-realtime', 'dist', 'client', 'nestjs-realtime-client.js'), 'utf8');
+    assert.equal(await script.text(), installed);
+  });
+}

@@ -47,13 +47,19 @@ export interface AppSpec {
   extends?: string;
 }
 
+/** A fresh app's dir once npm installed it, and what that took. */
+interface Installed {
+  dir: string;
+  installMs: number;
+}
+
 /** A fresh app, installed and compiled. */
 export interface FreshApp {
   readonly name: string;
   readonly dir: string;
   /** `dist/main.js`, absolute. */
   readonly entry: string;
-  /** What `npm install` took for this app (on top of its base, for an extending app). */
+  /** What `npm install` took for this app (for an extending app: copying its base and adding its packages). */
   readonly installMs: number;
   readonly compileMs: number;
   /** Whether npm installed this package in the app (at its top level). */
@@ -89,18 +95,25 @@ export class FreshApps {
     this.packMs = packed.ms;
     const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
     const tarball = join(root, filename);
-    const make = (name: string): Promise<FreshApp> => {
-      const known = this.apps.get(name);
+    // An extending app copies its base as soon as the base is installed,
+    // while the base compiles.
+    const installs = new Map<string, Promise<Installed>>();
+    const install = (name: string): Promise<Installed> => {
+      const known = installs.get(name);
       if (known) return known;
       const spec = specs[name];
       if (!spec) throw new Error(`No fresh app named ${name}`);
-      const made = spec.extends ? make(spec.extends).then(base => this.extend(base, name, spec)) : this.install(name, tarball, spec);
+      const installed = spec.extends
+        ? install(spec.extends).then(base => this.extend(base, name, spec))
+        : this.install(name, tarball, spec);
+      installs.set(name, installed);
+      const made = installed.then(done => this.compile(name, spec, done));
       // A failure is reported by the tests that await this app, not as an unhandled rejection.
       made.catch(() => {});
       this.apps.set(name, made);
-      return made;
+      return installed;
     };
-    for (const name of Object.keys(specs)) make(name);
+    for (const name of Object.keys(specs)) install(name).catch(() => {});
   }
 
   /** The app, once installed and compiled; rejects with npm's or tsc's output. */
@@ -126,7 +139,7 @@ export class FreshApps {
     if (this.root) await rm(this.root, { recursive: true, force: true });
   }
 
-  private async install(name: string, tarball: string, spec: AppSpec): Promise<FreshApp> {
+  private async install(name: string, tarball: string, spec: AppSpec): Promise<Installed> {
     const dir = join(this.root!, name);
     await mkdir(dir);
     const dependencies: Record<string, string> = { 'nestjs-realtime': `file:${tarball}` };
@@ -141,20 +154,23 @@ export class FreshApps {
     };
     await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     const installed = await runChecked('npm', ['install', ...NPM_FLAGS], { cwd: dir, env: npmEnv() });
-    return this.compile(name, dir, spec, installed.ms);
+    return { dir, installMs: installed.ms };
   }
 
-  private async extend(base: FreshApp, name: string, spec: AppSpec): Promise<FreshApp> {
+  private async extend(base: Installed, name: string, spec: AppSpec): Promise<Installed> {
+    const started = performance.now();
     const dir = join(this.root!, name);
-    // verbatimSymlinks keeps node_modules/.bin links relative to the copy.
-    await cp(base.dir, dir, { recursive: true, verbatimSymlinks: true, filter: path => !path.startsWith(join(base.dir, 'dist')) && !path.startsWith(join(base.dir, 'src')) });
+    // The installed part only (sources are copied in again); verbatimSymlinks
+    // keeps node_modules/.bin links relative to the copy.
+    const built = [join(base.dir, 'src'), join(base.dir, 'dist')];
+    await cp(base.dir, dir, { recursive: true, verbatimSymlinks: true, filter: path => !built.includes(path) });
     const packages = spec.packages.map(pkg => `${pkg}@${projectVersion(pkg)}`);
-    const installed = await runChecked('npm', ['install', ...NPM_FLAGS, ...packages], { cwd: dir, env: npmEnv() });
-    return this.compile(name, dir, spec, installed.ms);
+    await runChecked('npm', ['install', ...NPM_FLAGS, ...packages], { cwd: dir, env: npmEnv() });
+    return { dir, installMs: Math.round(performance.now() - started) };
   }
 
   /** Copies the sources and the spec's overlays in, and compiles them with the project's tsc. */
-  private async compile(name: string, dir: string, spec: AppSpec, installMs: number): Promise<FreshApp> {
+  private async compile(name: string, spec: AppSpec, { dir, installMs }: Installed): Promise<FreshApp> {
     await cp(join(TEMPLATE, 'tsconfig.json'), join(dir, 'tsconfig.json'));
     await cp(join(TEMPLATE, 'src'), join(dir, 'src'), { recursive: true });
     for (const overlay of spec.overlays) await cp(join(TEMPLATE, 'overlays', overlay), join(dir, 'src'), { recursive: true });

@@ -28,6 +28,13 @@ export class RoomsController {
     ].join('\n');
   }
 
+  /** A page that subscribes nothing: `injectConnectionId` still gives it an id for its socket. */
+  @Get(':room/about')
+  @Header('content-type', 'text/html; charset=utf-8')
+  about(@Param('room') room: string): string {
+    return `<!doctype html>\n<html><head><title>About ${room}</title></head><body><p>About ${room}</p></body></html>`;
+  }
+
   /** Pushes a message to everyone on the room's page, on every instance. */
   @Post(':room/messages')
   say(@Param('room') room: string, @Body() body: SayBody): Promise<PushReceipt> {

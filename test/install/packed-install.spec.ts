@@ -88,9 +88,12 @@ describe('Redis install (Express + ioredis + @nestjs/microservices): two instanc
   before(async () => {
     app = await apps.get('redis');
     // One configured with forRoot, the other with forRootAsync reading ConfigService.
-    instances = await Promise.all(
+    const started = await Promise.allSettled(
       ['app', 'config'].map(APP_MODULE => startFreshApp(app, { HTTP_PLATFORM: 'express', APP_MODULE, REDIS_URL: redis!.url })),
     );
+    // Those that did start are stopped in after(), even when the other did not.
+    instances = started.flatMap(result => (result.status === 'fulfilled' ? [result.value] : []));
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
   });
   after(() => Promise.all(instances.map(instance => instance.stop())));
 

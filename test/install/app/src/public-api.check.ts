@@ -18,11 +18,14 @@
 import type { DynamicModule } from '@nestjs/common';
 import {
   ChannelService,
+  REALTIME_CONNECTION,
   RealtimeModule,
   type PushReceipt,
   type RealtimeClientRef,
   type RealtimeConnection,
+  type RealtimeModuleAsyncOptions,
   type RealtimeModuleOptions,
+  type RealtimeOptionsFactory,
 } from 'nestjs-realtime';
 import type { RealtimeSocket } from 'nestjs-realtime/client';
 
@@ -43,7 +46,42 @@ export type PublicApiChecks = [
   Expect<Equal<RealtimeClientRef['connectionId'], string>>,
   Expect<Equal<RealtimeConnection<{ id: number }>['user'], { id: number } | undefined>>,
   Expect<Equal<Awaited<ReturnType<typeof echo>>, { echoed: { text: string }; connectionId: string }>>,
+  Expect<Equal<Parameters<typeof RealtimeModule.forRootAsync>[0], RealtimeModuleAsyncOptions>>,
+  Expect<Equal<Awaited<ReturnType<RealtimeOptionsFactory['createRealtimeOptions']>>, RealtimeModuleOptions>>,
+  Expect<Equal<Awaited<ReturnType<typeof socket.connect>>['channels'], string[] | undefined>>,
   // (add new checks above this line)
+];
+
+/** A useClass factory, typed by the exported interface. */
+class RealtimeConfig implements RealtimeOptionsFactory {
+  createRealtimeOptions(): RealtimeModuleOptions {
+    return { secret: 'a-typed-factory-secret-0123' };
+  }
+}
+
+/** A fake connection for a handler unit test, with no cast. */
+export const fakeConnection: RealtimeConnection<{ name: string }> = {
+  [REALTIME_CONNECTION]: true,
+  connectionId: 'c'.repeat(64),
+  digest: 'd'.repeat(64),
+  user: { name: 'ada' },
+  data: new Map(),
+  headers: {},
+  remoteAddress: '127.0.0.1',
+  emit: () => undefined,
+  close: () => undefined,
+};
+
+interface AppEvents {
+  WidgetQtyChanged: { qty: number };
+}
+declare const typedChannels: ChannelService<AppEvents>;
+export const pushChecks = [
+  () => typedChannels.push({ qty: 3 }, 'widgets:1', { event: 'WidgetQtyChanged' }),
+  // @ts-expect-error the payload does not match the event
+  () => typedChannels.push({ qty: '3' }, 'widgets:1', { event: 'WidgetQtyChanged' }),
+  // @ts-expect-error an event AppEvents does not name
+  () => typedChannels.push({}, 'widgets:1', { event: 'WidgetRenamed' }),
 ];
 
 export const optionChecks: RealtimeModuleOptions[] = [
@@ -62,6 +100,7 @@ export const clientChecks = [
 ];
 
 export const moduleChecks: DynamicModule[] = [
+  RealtimeModule.forRootAsync({ useClass: RealtimeConfig, path: '/live' }),
   RealtimeModule.forRoot({ path: '/realtime', isGlobal: false, gateway: true }),
   RealtimeModule.forRootAsync({ useFactory: () => ({ injectConnectionId: true }), path: '/' }),
   // @ts-expect-error the factory returns options, not a string

@@ -26,6 +26,7 @@ const STATUS_OF: Record<string, number> = {
   [ErrorCode.InvalidPayload]: 400,
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.AuthRequired]: 401,
+  [ErrorCode.AccessRevoked]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.SubscriptionDenied]: 403,
   [ErrorCode.InvalidAction]: 404,

@@ -18,6 +18,13 @@ export const CloseCode = {
   SlowConsumer: 4001,
   /** A connect-time guard or handler refused the connection. */
   ConnectionRejected: 4003,
+  /**
+   * Server code ended this connection's access (`ChannelService.revoke()` or
+   * `disconnect()`), after one `Error AccessRevoked` frame. Its server-made
+   * subscriptions are gone: a client should not reconnect with the same
+   * identity on its own.
+   */
+  AccessRevoked: 4004,
 } as const;
 
 /** @publicApi */

@@ -36,6 +36,8 @@ export const ErrorCode = {
   Forbidden: 'Forbidden',
   /** A channel name handed to `ChannelService` inside a handler was invalid. */
   InvalidChannel: 'InvalidChannel',
+  /** Server code ended this connection's access (sign-out); close 4004 follows. */
+  AccessRevoked: 'AccessRevoked',
   /** Anything unexpected; details are logged on the server, never sent. */
   InternalError: 'InternalError',
 } as const;

@@ -1,3 +1,4 @@
+export * from './client-socket-key.util.js';
 export * from './connection-id.injector.js';
 export * from './identity-headers.js';
 export type * from './identity-options.interface.js';

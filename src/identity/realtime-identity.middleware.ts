@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { injectConnectionId } from './connection-id.injector.js';
-import { REQUEST_IDENTITY, RequestIdentity } from './request-identity.js';
+import { REQUEST_IDENTITY, RequestIdentity, type RevokedKeyCheck } from './request-identity.js';
 
 /**
  * Gives every HTTP request a lazy realtime identity (for `@RealtimeClient()`),
@@ -12,10 +12,14 @@ import { REQUEST_IDENTITY, RequestIdentity } from './request-identity.js';
  */
 @Injectable()
 export class RealtimeIdentityMiddleware implements NestMiddleware {
-  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {}
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    /** This instance's copy of the revocation list: a revoked key counts as none. */
+    private readonly isRevoked?: RevokedKeyCheck,
+  ) {}
 
   use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    const identity = new RequestIdentity(request, response, this.options);
+    const identity = new RequestIdentity(request, response, this.options, this.isRevoked);
     (request as IncomingMessage & { [REQUEST_IDENTITY]?: RequestIdentity })[REQUEST_IDENTITY] = identity;
     if (this.options.injectConnectionId) {
       // The page's socket can only match the page's digest if the browser also

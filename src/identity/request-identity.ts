@@ -1,18 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from './identity-headers.js';
 import type { IdentityOptions } from './identity-options.interface.js';
+import { ROTATE_SOCKET_KEY, SOCKET_KEY_ID } from './client-socket-key.util.js';
 import type { RealtimeClientRef } from './realtime-client-ref.interface.js';
 import {
   createConnectionId,
   createSocketKey,
   isWellFormedToken,
   socketDigest,
+  socketKeyId,
 } from './socket-digest.util.js';
-import { appendSetCookie } from './response-head.util.js';
+import { appendSetCookie, removeSetCookie } from './response-head.util.js';
 import { readCookie, serializeSocketKeyCookie, signSocketKey, verifySignedSocketKey } from './socket-key.cookie.js';
 
 /** Where the middleware leaves a request's identity. */
 export const REQUEST_IDENTITY = Symbol('nestjs-realtime:request-identity');
+
+/** Whether the socket key with this id was revoked (the instance's copy of the revocation list). */
+export type RevokedKeyCheck = (keyId: string) => boolean;
+
+const NEVER_REVOKED: RevokedKeyCheck = () => false;
 
 /**
  * The realtime identity of one HTTP request, worked out lazily: a request that
@@ -26,15 +33,19 @@ export const REQUEST_IDENTITY = Symbol('nestjs-realtime:request-identity');
  *   subscribing its own connection from a later request, or a call made over
  *   the socket); otherwise a new one is made for this request, as pakyow makes
  *   one per rendered page.
+ * - A revoked key (sign-out, `ChannelService.revoke()`) counts as no key: the
+ *   request gets a fresh one, and nothing held under the old one.
  */
 export class RequestIdentity implements RealtimeClientRef {
   private key?: string;
+  private keyId?: string;
   private id?: string;
 
   constructor(
     private readonly request: IncomingMessage,
     private readonly response: ServerResponse | undefined,
     private readonly options: IdentityOptions,
+    private readonly isRevoked: RevokedKeyCheck = NEVER_REVOKED,
   ) {}
 
   /** The secret socket key. Reading it may set the cookie on the response. */
@@ -62,11 +73,33 @@ export class RequestIdentity implements RealtimeClientRef {
     return this;
   }
 
+  /** @internal The id of the key this request holds, without making one. */
+  [SOCKET_KEY_ID](): string | undefined {
+    if (this.key === undefined) this.key = this.readKey();
+    if (this.key === undefined) return undefined;
+    this.keyId ??= socketKeyId(this.options.secret, this.key);
+    return this.keyId;
+  }
+
+  /**
+   * @internal Swaps the key for a new one, whose cookie replaces the old one
+   * on the response. The connection id stays. False when the head is sent.
+   */
+  [ROTATE_SOCKET_KEY](): boolean {
+    this.keyId = undefined;
+    this.key = this.issueKey();
+    return this.response !== undefined && !this.response.headersSent;
+  }
+
   private readKey(): string | undefined {
     const supplied = this.request.headers[SOCKET_KEY_HEADER];
-    if (isWellFormedToken(supplied)) return supplied;
     const cookie = readCookie(this.request.headers.cookie, this.options.socketKeyCookie);
-    return verifySignedSocketKey(cookie, this.options.secret);
+    const key = isWellFormedToken(supplied) ? supplied : verifySignedSocketKey(cookie, this.options.secret);
+    if (key === undefined) return undefined;
+    const id = socketKeyId(this.options.secret, key);
+    if (this.isRevoked(id)) return undefined;
+    this.keyId = id;
+    return key;
   }
 
   private issueKey(): string {
@@ -78,6 +111,8 @@ export class RequestIdentity implements RealtimeClientRef {
         signSocketKey(key, this.options.secret),
         { secure: this.isSecure(), sameSite: this.options.sameSite },
       );
+      // A key issued earlier on this response (then rotated) must not stay next to it.
+      removeSetCookie(response, this.options.socketKeyCookie);
       appendSetCookie(response, cookie);
     }
     return key;

@@ -23,6 +23,15 @@ export function addSetCookie(response: ServerResponse, values: OutgoingHttpHeade
   response.setHeader('set-cookie', list);
 }
 
+/** Drops the `Set-Cookie` values a response holds for one cookie name. */
+export function removeSetCookie(response: ServerResponse, name: string): void {
+  const current = response.getHeader('set-cookie');
+  if (current === undefined) return;
+  const list = (Array.isArray(current) ? current.map(String) : [String(current)]).filter(value => !value.startsWith(`${name}=`));
+  if (list.length === 0) response.removeHeader('set-cookie');
+  else response.setHeader('set-cookie', list);
+}
+
 /**
  * Moves the headers given to `writeHead(status, headers)` into the response's
  * own header list, where `getHeader()` sees them. Each replaces its namesake,

@@ -27,6 +27,17 @@ export function socketDigest(socketKey: string, connectionId: string): string {
   return createHmac('sha256', socketKey).update(connectionId).digest('hex');
 }
 
+/**
+ * What a socket key is known by outside the process that holds it: in the
+ * revocation list, and in the index of the digests made with it. HMAC-SHA256
+ * of the key keyed with the module's `secret` (with its own prefix, so it is
+ * never the cookie's signature), so the key itself is never stored or sent
+ * between instances, and a weak client-chosen key cannot be guessed from it.
+ */
+export function socketKeyId(secret: string, socketKey: string): string {
+  return createHmac('sha256', secret).update(`nestjs-realtime:socket-key-id:${socketKey}`).digest('hex');
+}
+
 /** Compares two digests (or signatures) in constant time. */
 export function digestsEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);

@@ -12,6 +12,8 @@ interface Entry {
 @Injectable()
 export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
+  /** Owner (socket key id) → its digests, each with the time its index entry expires. */
+  private readonly owners = new Map<string, Map<string, number>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
@@ -24,13 +26,18 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
     return entry ? [...entry.channels] : [];
   }
 
-  async add(digest: string, channels: readonly string[]): Promise<string[]> {
+  async add(digest: string, channels: readonly string[], owner?: string): Promise<string[]> {
     let entry = this.live(digest);
     if (!entry) {
       entry = { channels: new Set(), expiresAt: 0 };
       this.entries.set(digest, entry);
     }
     entry.expiresAt = Date.now() + this.options.subscriptionTtl;
+    if (owner !== undefined) {
+      let digests = this.owners.get(owner);
+      if (!digests) this.owners.set(owner, (digests = new Map()));
+      digests.set(digest, entry.expiresAt);
+    }
     const added: string[] = [];
     for (const channel of channels) {
       if (!entry.channels.has(channel)) {
@@ -53,17 +60,27 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
     return removed;
   }
 
-  async keepAlive(digests: Iterable<string>): Promise<void> {
+  async keepAlive(digests: Iterable<string>, owner?: string): Promise<void> {
     const expiresAt = Date.now() + this.options.subscriptionTtl;
+    const indexed = owner === undefined ? undefined : this.owners.get(owner);
     for (const digest of digests) {
       const entry = this.entries.get(digest);
       if (entry) entry.expiresAt = expiresAt;
+      if (indexed?.has(digest)) indexed.set(digest, expiresAt);
     }
+  }
+
+  async removeOwner(owner: string): Promise<string[]> {
+    const digests = [...(this.owners.get(owner)?.keys() ?? [])];
+    this.owners.delete(owner);
+    for (const digest of digests) this.entries.delete(digest);
+    return digests;
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.owners.clear();
   }
 
   private live(digest: string): Entry | undefined {
@@ -79,6 +96,10 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
     const now = Date.now();
     for (const [digest, entry] of this.entries) {
       if (entry.expiresAt <= now) this.entries.delete(digest);
+    }
+    for (const [owner, digests] of this.owners) {
+      for (const [digest, expiresAt] of digests) if (expiresAt <= now) digests.delete(digest);
+      if (digests.size === 0) this.owners.delete(owner);
     }
   }
 }

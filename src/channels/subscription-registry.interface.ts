@@ -3,15 +3,24 @@
  * route can subscribe a page before its socket connects, and a socket that
  * reconnects with the same id gets them back. Entries expire `subscriptionTtl`
  * after the last keep-alive.
+ *
+ * Digests are also indexed by the id of the socket key they were made with
+ * (its *owner*, `socketKeyId()`), so that every page of one browser can be
+ * dropped at once (sign-out). Index entries expire like the digests.
  */
 export interface SubscriptionRegistry {
   channelsFor(digest: string): Promise<string[]>;
-  /** Adds channels; returns the ones that were not there yet. */
-  add(digest: string, channels: readonly string[]): Promise<string[]>;
+  /** Adds channels, indexing the digest under its owner when given; returns the ones that were not there yet. */
+  add(digest: string, channels: readonly string[], owner?: string): Promise<string[]>;
   /** Removes channels (all when none are given); returns the ones removed. */
   remove(digest: string, channels?: readonly string[]): Promise<string[]>;
-  /** Pushes back the expiry of digests that still have a live connection. */
-  keepAlive(digests: Iterable<string>): Promise<void>;
+  /**
+   * Pushes back the expiry of digests that still have a live connection, and,
+   * with an owner, of their entries in its index (when they are there).
+   */
+  keepAlive(digests: Iterable<string>, owner?: string): Promise<void>;
+  /** Removes every digest indexed under an owner, with its subscriptions, and the index; returns those digests. */
+  removeOwner(owner: string): Promise<string[]>;
 }
 
 /** DI token of the `SubscriptionRegistry`. */

@@ -1,7 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { MemoryRevocationList } from '../channels/memory-revocation.list.js';
 import { MemorySubscriptionRegistry } from '../channels/memory-subscription.registry.js';
 import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
+import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
@@ -13,7 +15,7 @@ import { assertRedisPeers } from './redis/redis-peers.loader.js';
 export const REDIS_CONNECTIONS = Symbol('RealtimeRedisConnections');
 
 /**
- * The registry and the transport: in memory by default, on Redis when the
+ * The registry, the revocation list and the transport: in memory by default, on Redis when the
  * resolved options carry `redis`. Chosen at runtime, so `forRootAsync` can
  * supply the Redis settings from configuration.
  *
@@ -48,6 +50,15 @@ export function createTransportProviders(): Provider[] {
         if (!connections || !options.redis) return new MemorySubscriptionRegistry(options);
         const { RedisSubscriptionRegistry } = await import('./redis/redis-subscription.registry.js');
         return new RedisSubscriptionRegistry(connections, options.redis.prefix, options.subscriptionTtl);
+      },
+      inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
+    },
+    {
+      provide: RevocationList,
+      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
+        if (!connections || !options.redis) return new MemoryRevocationList(options.subscriptionTtl);
+        const { RedisRevocationList } = await import('./redis/redis-revocation.list.js');
+        return new RedisRevocationList(connections, options.redis.prefix, options.subscriptionTtl);
       },
       inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
     },

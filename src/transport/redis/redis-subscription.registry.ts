@@ -5,6 +5,11 @@ import type { RedisConnections } from './redis-connections.js';
  * Subscriptions held by digest, in Redis (pakyow's RedisRegistry): one SET per
  * digest, expiring `subscriptionTtl` after the last keep-alive, so a route on
  * any instance can subscribe a client whose socket is on another.
+ *
+ * Each socket key's digests are indexed in a sorted set (`<prefix>key:<key
+ * id>`), scored by when each entry expires: trimmed on every write, and
+ * expiring itself with its newest entry, so it holds no more than the digests
+ * used within `subscriptionTtl`.
  */
 export class RedisSubscriptionRegistry implements SubscriptionRegistry {
   constructor(
@@ -17,15 +22,20 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
     return this.connections.commands.smembers(this.key(digest));
   }
 
-  async add(digest: string, channels: readonly string[]): Promise<string[]> {
+  async add(digest: string, channels: readonly string[], owner?: string): Promise<string[]> {
     if (channels.length === 0) return [];
     const key = this.key(digest);
-    const results = await this.connections.commands
-      .multi()
-      .smismember(key, ...channels)
-      .sadd(key, ...channels)
-      .pexpire(key, this.ttl)
-      .exec();
+    // NOTE: the index is another key (another slot on a cluster), so it is
+    // written in its own transaction, alongside.
+    const [results] = await Promise.all([
+      this.connections.commands
+        .multi()
+        .smismember(key, ...channels)
+        .sadd(key, ...channels)
+        .pexpire(key, this.ttl)
+        .exec(),
+      owner === undefined ? undefined : this.index(owner, [digest], false),
+    ]);
     const present = this.result<number[]>(results, 0);
     return channels.filter((_, index) => present[index] === 0);
   }
@@ -42,13 +52,40 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
     return channels.filter((_, index) => present[index] === 1);
   }
 
-  async keepAlive(digests: Iterable<string>): Promise<void> {
+  async keepAlive(digests: Iterable<string>, owner?: string): Promise<void> {
+    const list = [...digests];
     // Auto-pipelining batches these per node, on a cluster too.
-    await Promise.all([...digests].map(digest => this.connections.commands.pexpire(this.key(digest), this.ttl)));
+    await Promise.all([
+      ...list.map(digest => this.connections.commands.pexpire(this.key(digest), this.ttl)),
+      owner === undefined || list.length === 0 ? undefined : this.index(owner, list, true),
+    ]);
+  }
+
+  async removeOwner(owner: string): Promise<string[]> {
+    const results = await this.connections.commands.multi().zrange(this.ownerKey(owner), '0', '-1').del(this.ownerKey(owner)).exec();
+    const digests = this.result<string[]>(results, 0);
+    await Promise.all(digests.map(digest => this.connections.commands.del(this.key(digest))));
+    return digests;
+  }
+
+  /** Indexes digests under their owner until `ttl` from now (`existing`: only those already there). */
+  private async index(owner: string, digests: readonly string[], existing: boolean): Promise<void> {
+    const key = this.ownerKey(owner);
+    const now = Date.now();
+    const members = digests.flatMap(digest => [String(now + this.ttl), digest]);
+    const add = this.connections.commands.multi();
+    if (existing) add.zadd(key, 'XX', ...members);
+    else add.zadd(key, ...members);
+    const results = await add.zremrangebyscore(key, '-inf', now).pexpire(key, this.ttl).exec();
+    this.result<number>(results, 0);
   }
 
   private key(digest: string): string {
     return `${this.prefix}subs:${digest}`;
+  }
+
+  private ownerKey(owner: string): string {
+    return `${this.prefix}key:${owner}`;
   }
 
   private result<T>(results: Array<[Error | null, unknown]> | null, index: number): T {

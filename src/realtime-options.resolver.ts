@@ -122,9 +122,29 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       REALTIME_DEFAULTS.reauthorizeInterval,
       0,
     ),
+    userId: resolveUserId(options.userId),
     subscriptionTtl: ttl,
     redis,
   };
+}
+
+/** A user id as the module compares them: a non-empty string, or `undefined`. */
+function asUserId(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** The default reads `user.id`. */
+function defaultUserId(user: unknown): unknown {
+  return typeof user === 'object' && user !== null ? (user as { id?: unknown }).id : undefined;
+}
+
+function resolveUserId(userId: unknown): (user: unknown) => string | undefined {
+  if (userId == null) return user => asUserId(defaultUserId(user));
+  if (typeof userId !== 'function') throw new Error(INVALID_OPTION('userId', 'a function of the user, such as user => user.id', typeof userId));
+  const read = userId as (user: unknown) => unknown;
+  return user => asUserId(read(user));
 }
 
 function resolveTrustProxy(value: unknown): boolean | number | string[] {

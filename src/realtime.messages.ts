@@ -44,3 +44,20 @@ export const GATEWAY_PATH_TAKEN = (path: string, other: string): string =>
 
 export const HANDLER_FAILED = (source: string): string =>
   `Realtime handler ${source} failed; the client was answered InternalError.`;
+
+export const INVALID_DISCONNECT_TARGET = (got: unknown): string =>
+  `ChannelService.disconnect() takes { client }, { connectionId }, { socketKeyOf: client } or { user }; got ${describeValue(got)}.`;
+
+export const CLIENT_WITHOUT_KEY = (method: string): string =>
+  `ChannelService.${method} needs a client that knows its socket key: @RealtimeClient() in an HTTP route, or @ConnectedSocket() in a realtime handler. ` +
+  'A plain { connectionId, digest } has no key; use disconnect({ client }) to end that one page.';
+
+export const USER_ID_FAILED = (error: unknown): string =>
+  `The userId option threw while matching connections for disconnect({ user }); that connection was left alone: ${(error as Error)?.message ?? String(error)}`;
+
+export const ACCESS_REVOKED = (): string => 'Realtime access was ended by the server: sign in again';
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  return `an object with ${Object.keys(value).map(key => JSON.stringify(key)).join(', ') || 'no keys'}`;
+}

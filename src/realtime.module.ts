@@ -1,11 +1,14 @@
 import { Inject, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccessRevoker } from './channels/access.revoker.js';
 import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
+import { ConnectionDirectory } from './channels/connection.directory.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
+import { RevocationList } from './channels/revocation-list.interface.js';
 import { CallRouteHandler } from './gateway/call-route.handler.js';
 import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
 import { SubscriptionActions } from './gateway/subscription.actions.js';
@@ -43,6 +46,8 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ...createTransportProviders(),
     { provide: ChannelRouter, useClass: LocalChannelRouter },
     ChannelFamilyRegistry,
+    ConnectionDirectory,
+    AccessRevoker,
     ChannelService,
     RealtimeHandlerRegistry,
     RealtimeMetadataAccessor,
@@ -58,6 +63,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(RevocationList) private readonly revocations: RevocationList,
   ) {
     super();
   }
@@ -80,7 +86,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     if (!adapter) return;
     const { clientPath } = this.options;
     if (clientPath) adapter.use(createClientScriptMiddleware(clientPath));
-    const identity = new RealtimeIdentityMiddleware(this.options);
+    const identity = new RealtimeIdentityMiddleware(this.options, keyId => this.revocations.has(keyId));
     adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => identity.use(request, response, next));
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { socketKeyIdOf } from '../identity/client-socket-key.util.js';
 import type { RealtimeClientRef } from '../identity/realtime-client-ref.interface.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { encodeEvent, encodePush } from '../protocol/frame.codec.js';
@@ -6,12 +7,15 @@ import { EventName } from '../protocol/event-names.js';
 import type { MqMarker } from '../protocol/frames.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { TOO_MANY_SUBSCRIPTIONS } from '../realtime.messages.js';
+import { AccessRevoker } from './access.revoker.js';
 import { ChannelFamilyRegistry } from './channel-family.registry.js';
 import { familyChannel, toChannelList } from './channel-name.util.js';
 import { ChannelRouter } from './channel-router.interface.js';
 import { TooManySubscriptionsError } from './channel.errors.js';
+import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import {
   RealtimeTransport,
+  type ControlMessage,
   type DirectMessage,
   type TransportReceiver,
 } from './realtime-transport.interface.js';
@@ -87,6 +91,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
     private readonly families: ChannelFamilyRegistry,
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly access: AccessRevoker,
   ) {}
 
   onModuleInit(): void {
@@ -106,7 +111,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     if (total > this.options.maxSubscriptions) {
       throw new TooManySubscriptionsError(TOO_MANY_SUBSCRIPTIONS(this.options.maxSubscriptions));
     }
-    await this.registry.add(client.digest, list);
+    await this.registry.add(client.digest, list, socketKeyIdOf(client));
     this.applySubscribe(client.digest, list);
     await Promise.all([
       this.transport.settled(),
@@ -195,6 +200,46 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     return { channels: channel === undefined ? [] : [channel], localDeliveries };
   }
 
+  /**
+   * Ends realtime access now, on every instance: the matching sockets get an
+   * `Error AccessRevoked` frame and close `4004`, and the subscriptions held
+   * under their digests are dropped, so reconnecting with the same identity
+   * gets nothing back. The socket key stays valid: the same browser can load
+   * a page and be subscribed again (use `revoke()` at sign-out).
+   *
+   * Sockets on this instance are closed before it resolves; sockets on other
+   * instances as soon as the message reaches them (before any push that goes
+   * through Redis after this resolved).
+   *
+   * @example this.channels.disconnect({ user: user.id })   // every device of a user (`userId` option)
+   * @throws RealtimeTransportError when Redis is unavailable (this instance's part is done)
+   */
+  disconnect(target: DisconnectTarget): Promise<DisconnectReceipt> {
+    return this.access.disconnect(target);
+  }
+
+  /**
+   * Sign-out: revokes the client's socket key on every instance, for
+   * `subscriptionTtl`, and ends what it held, like
+   * `disconnect({ socketKeyOf: client })`. A request or socket that presents
+   * the old key from now on counts as presenting none: it gets a fresh key
+   * and nothing of the old one. In an HTTP route, the response also sets a
+   * new socket-key cookie (call it before the response is sent).
+   *
+   * @example
+   * ```ts
+   * @Post('signout')
+   * async signOut(@RealtimeClient() client: RealtimeClientRef) {
+   *   await this.sessions.end(...);        // the app's own session first
+   *   await this.channels.revoke(client);  // then every realtime page of this browser
+   * }
+   * ```
+   * @throws TypeError for a client that does not know its key (a plain `{ connectionId, digest }`)
+   */
+  revoke(client: RealtimeClientRef): Promise<DisconnectReceipt> {
+    return this.access.revoke(client);
+  }
+
   /** @internal A push from another instance. */
   receiveChannelFrame(channel: string, frame: Buffer): void {
     this.router.deliver(channel, frame);
@@ -205,6 +250,11 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     if (message.kind === 'frame') this.router.deliverToDigest(digest, message.frame);
     else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
     else this.applyUnsubscribe(digest, message.channels);
+  }
+
+  /** @internal A control message from another instance. */
+  receiveControl(message: ControlMessage): void {
+    this.access.receive(message);
   }
 
   /** Myxi's routing marker, for channels of a declared family. */

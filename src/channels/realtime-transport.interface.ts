@@ -8,12 +8,28 @@ export type DirectMessage =
   | { kind: 'subscribe'; channels: string[] }
   | { kind: 'unsubscribe'; channels: string[] | null };
 
+/**
+ * Which connections an access change is about: one digest, every socket with
+ * a connection id, every socket and digest of a socket key (by its id,
+ * `socketKeyId()`), or every socket whose user has this id (`userId` option).
+ */
+export type AccessMatch = { digest: string } | { connectionId: string } | { keyId: string } | { user: string };
+
+/**
+ * A message for every instance. `end`: close the matching local sockets
+ * (`4004`) and drop their digests' subscriptions; with `revokeMs`, the key
+ * (`match.keyId`) is also revoked for that long.
+ */
+export type ControlMessage = { kind: 'end'; match: AccessMatch; revokeMs?: number };
+
 /** What a transport hands incoming messages to. */
 export interface TransportReceiver {
   /** A push from another instance, already encoded. */
   receiveChannelFrame(channel: string, frame: Buffer): void;
   /** A direct message from another instance for a local digest. */
   receiveDirect(digest: string, message: DirectMessage): void;
+  /** A control message from another instance. */
+  receiveControl(message: ControlMessage): void;
 }
 
 /** Whether a transport can carry traffic now, for health checks. */
@@ -37,6 +53,8 @@ export interface RealtimeTransport {
   /** Resolves once the frame is handed on; rejects if it cannot be. */
   publish(channel: string, frame: Buffer): Promise<void>;
   publishDirect(digest: string, message: DirectMessage): Promise<void>;
+  /** Hands a control message to every other instance (sign-out: end these connections everywhere). */
+  publishControl(message: ControlMessage): Promise<void>;
   watchChannel(channel: string): void;
   unwatchChannel(channel: string): void;
   watchDigest(digest: string): void;

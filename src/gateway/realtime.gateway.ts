@@ -16,7 +16,9 @@ import { GATEWAY_OPTIONS } from '@nestjs/websockets/constants.js';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { ConnectionDirectory } from '../channels/connection.directory.js';
 import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
+import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeHandlerRegistry } from '../handlers/realtime-handler.registry.js';
@@ -31,6 +33,7 @@ import {
   createSocketKey,
   isWellFormedToken,
   socketDigest,
+  socketKeyId,
 } from '../identity/socket-digest.util.js';
 import { readCookie, verifySignedSocketKey } from '../identity/socket-key.cookie.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
@@ -43,7 +46,7 @@ import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
-import { WsRealtimeConnection } from './ws-realtime.connection.js';
+import { WsRealtimeConnection, type ConnectionKey } from './ws-realtime.connection.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
   return typeof (server as WebSocketServer | undefined)?.handleUpgrade === 'function';
@@ -82,6 +85,8 @@ export class RealtimeGatewayHost
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
     private readonly discovery: DiscoveryService,
+    private readonly directory: ConnectionDirectory,
+    @Inject(RevocationList) private readonly revocations: RevocationList,
   ) {
     this.admission = new UpgradeAdmission(options);
   }
@@ -125,12 +130,10 @@ export class RealtimeGatewayHost
     const url = new URL(request.url ?? '/', 'http://localhost');
     const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
     const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
-    const socketKey = this.socketKeyOf(request, url) ?? createSocketKey();
     const connection = new WsRealtimeConnection(
       socket,
       connectionId,
-      socketKey,
-      socketDigest(socketKey, connectionId),
+      this.keyFor(this.socketKeyOf(request, url), connectionId),
       request.headers,
       this.admission.addressOf(request),
       {
@@ -140,6 +143,7 @@ export class RealtimeGatewayHost
       },
     );
     this.connections.set(socket, connection);
+    this.directory.add(connection);
     // NOTE: the ws adapter logs every socket error at error level, and these
     // are the client's doing (a frame over maxMessageSize, invalid UTF-8):
     // any client could flood the logs. The socket closes with its code anyway.
@@ -154,9 +158,10 @@ export class RealtimeGatewayHost
     const connection = this.connections.get(socket);
     if (!connection) return;
     this.connections.delete(socket);
+    this.directory.delete(connection);
     this.router.detach(connection);
-    // The digest's subscriptions now expire subscriptionTtl after this moment.
-    this.registry.keepAlive([connection.digest]).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
+    // The digest's subscriptions (and its entry in its key's index) now expire subscriptionTtl after this moment.
+    this.registry.keepAlive([connection.digest], connection.keyId).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
     for (const hook of this.handlers.hooksFor('disconnect')) {
       hook(connection, {}, 'disconnect').catch(error => this.logFailure('disconnect hook', error));
     }
@@ -178,8 +183,13 @@ export class RealtimeGatewayHost
     for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
   }
 
-  /** Runs connect hooks, picks up the digest's subscriptions, then says Welcome. */
+  /** Checks the key, runs connect hooks, picks up the digest's subscriptions, then says Welcome. */
   private async open(connection: WsRealtimeConnection): Promise<void> {
+    // Asked of the shared list (Redis): a key revoked on another instance a
+    // moment ago counts as none here too, whether or not the news arrived.
+    if (connection.keyPresented && (await this.isRevoked(connection.keyId))) {
+      connection.rekey(this.keyFor(undefined, connection.connectionId));
+    }
     try {
       for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
     } catch (error) {
@@ -187,7 +197,7 @@ export class RealtimeGatewayHost
       connection.fail(encodeEvent(EventName.Error, toErrorPayload(error).payload), CloseCode.ConnectionRejected, 'Connection rejected');
       return;
     }
-    if (!connection.isOpen) return;
+    if (!connection.isOpen || connection.ended) return;
     // Attached before the registry read, so a subscription made meanwhile
     // (by a route, on any instance) reaches it either way.
     this.router.attach(connection);
@@ -201,7 +211,7 @@ export class RealtimeGatewayHost
     } catch (error) {
       this.logFailure('subscription lookup', error);
     }
-    if (!connection.isOpen) return;
+    if (!connection.isOpen || connection.ended) return;
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));
   }
 
@@ -210,6 +220,32 @@ export class RealtimeGatewayHost
     if (isWellFormedToken(supplied)) return supplied;
     const cookie = readCookie(request.headers.cookie, this.options.socketKeyCookie);
     return verifySignedSocketKey(cookie, this.options.secret);
+  }
+
+  /**
+   * The connection's key, its id and digest. A revoked key (or none) counts as
+   * none: the connection gets a throwaway key, and nothing held under the old one.
+   */
+  private keyFor(supplied: string | undefined, connectionId: string): ConnectionKey {
+    let socketKey = supplied ?? createSocketKey();
+    let keyId = socketKeyId(this.options.secret, socketKey);
+    let presented = supplied !== undefined;
+    if (presented && this.revocations.has(keyId)) {
+      socketKey = createSocketKey();
+      keyId = socketKeyId(this.options.secret, socketKey);
+      presented = false;
+    }
+    return { socketKey, keyId, digest: socketDigest(socketKey, connectionId), presented };
+  }
+
+  private async isRevoked(keyId: string): Promise<boolean> {
+    try {
+      return await this.revocations.check(keyId);
+    } catch (error) {
+      // Redis is away: this instance's copy of the list answers.
+      this.logger.debug(`Realtime revocation check fell back to this instance's copy: ${(error as Error).message}`);
+      return this.revocations.has(keyId);
+    }
   }
 
   private beat(): void {

@@ -3,6 +3,8 @@ import { WebSocket } from 'ws';
 import type { ChannelSubscriber } from '../channels/channel-subscriber.interface.js';
 import { REALTIME_CONNECTION, type RealtimeConnection } from '../channels/realtime-connection.interface.js';
 import type { FamilyKey } from '../channels/channel-family.registry.js';
+import type { LocalConnection } from '../channels/connection.directory.js';
+import { SOCKET_KEY_ID } from '../identity/client-socket-key.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 
@@ -17,11 +19,21 @@ const TEXT = { binary: false } as const;
 /** Frames queued before `Welcome` is out; past this many the client is too slow. */
 const MAX_PENDING_FRAMES = 1024;
 
+/** A connection's socket key, the key's id and the digest made with it. */
+export interface ConnectionKey {
+  socketKey: string;
+  keyId: string;
+  digest: string;
+  /** Whether the client presented the key (false: a throwaway key made for this connection). */
+  presented: boolean;
+}
+
 /**
- * One client socket: what handlers see (`RealtimeConnection`) and what the
- * router writes to (`ChannelSubscriber`).
+ * One client socket: what handlers see (`RealtimeConnection`), what the
+ * router writes to (`ChannelSubscriber`), and what ending access stops
+ * (`LocalConnection`).
  */
-export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<User>, ChannelSubscriber {
+export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<User>, ChannelSubscriber, LocalConnection {
   readonly [REALTIME_CONNECTION] = true as const;
   user: User | undefined = undefined;
   readonly data = new Map<string, unknown>();
@@ -33,9 +45,13 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   alive = true;
   /** Set once the connection broke its rate: later frames are ignored. */
   refusing = false;
+  /** Set once its access was ended: nothing more is read, and it is not set up any further. */
+  ended = false;
   readonly ready: Promise<void>;
 
   private opened = false;
+  /** When `Welcome` was sent (ms since the epoch); 0 before. */
+  openedAt = 0;
   /** The tail of this connection's message queue: messages run one at a time. */
   private tail: Promise<void> = Promise.resolve();
   private pending: Array<Buffer | string> = [];
@@ -46,9 +62,8 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   constructor(
     private readonly socket: WebSocket,
     readonly connectionId: string,
-    /** The secret half of the identity; only ever sent to this app itself (call-route). */
-    private readonly socketKey: string,
-    readonly digest: string,
+    /** The secret half of the identity (only ever sent to this app itself, by call-route), its id and the digest. */
+    private key: ConnectionKey,
     readonly headers: IncomingHttpHeaders,
     readonly remoteAddress: string | undefined,
     private readonly limits: ConnectionLimits,
@@ -57,9 +72,41 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     this.ready = new Promise(resolve => (this.markReady = resolve));
   }
 
+  get digest(): string {
+    return this.key.digest;
+  }
+
+  /** The id of the socket key (`socketKeyId()`). */
+  get keyId(): string {
+    return this.key.keyId;
+  }
+
+  /** Whether the client presented its key (a cookie, a header or the query), rather than getting a throwaway one. */
+  get keyPresented(): boolean {
+    return this.key.presented;
+  }
+
   /** The socket key, for a request this app makes to itself on the connection's behalf. */
   keyForSelfRequest(): string {
-    return this.socketKey;
+    return this.key.socketKey;
+  }
+
+  /** @internal What `ChannelService.revoke()` reads. */
+  [SOCKET_KEY_ID](): string {
+    return this.key.keyId;
+  }
+
+  /**
+   * Before the connection is set up (it is in no router yet): swaps a key
+   * that turned out to be revoked for a throwaway one.
+   */
+  rekey(key: ConnectionKey): void {
+    this.key = key;
+  }
+
+  stopReading(): void {
+    this.ended = true;
+    this.refusing = true;
   }
 
   get isOpen(): boolean {
@@ -76,6 +123,7 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
    */
   open(welcome: string): void {
     this.opened = true;
+    this.openedAt = Date.now();
     this.write(welcome);
     for (const frame of this.pending) this.write(frame);
     this.pending = [];

@@ -110,6 +110,14 @@ export interface RealtimeModuleOptions {
    */
   reauthorizeInterval?: number;
   /**
+   * The id of a connection's signed-in user (`connection.user`), for
+   * `ChannelService.disconnect({ user })`: a string or a number, the same on
+   * every instance. Called on each open socket when access is ended by user;
+   * `undefined` means "no user".
+   * @default user => user.id (when it is a string or a number)
+   */
+  userId?(user: unknown): string | number | undefined | null;
+  /**
    * How long subscriptions held under a digest outlive the last connection
    * that used them (or the page that made them, if it never connects), in ms.
    * @default 600000
@@ -229,6 +237,8 @@ export interface ResolvedRealtimeOptions {
   clientPath: string | undefined;
   callRouteHeaders: string[];
   reauthorizeInterval: number;
+  /** The user id of a connection's user, as a non-empty string, or `undefined`. */
+  userId: (user: unknown) => string | undefined;
   subscriptionTtl: number;
   redis: ResolvedRedisOptions | undefined;
 }

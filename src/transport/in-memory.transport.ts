@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  ControlMessage,
   DirectMessage,
   RealtimeTransport,
   TransportHealth,
@@ -15,6 +16,7 @@ export class InMemoryTransport implements RealtimeTransport {
   bind(_receiver: TransportReceiver): void {}
   async publish(_channel: string, _frame: Buffer): Promise<void> {}
   async publishDirect(_digest: string, _message: DirectMessage): Promise<void> {}
+  async publishControl(_message: ControlMessage): Promise<void> {}
   watchChannel(_channel: string): void {}
   unwatchChannel(_channel: string): void {}
   watchDigest(_digest: string): void {}

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AccessRevoker } from '../../src/channels/access.revoker.js';
 import { ChannelFamilyRegistry } from '../../src/channels/channel-family.registry.js';
 import type { ChannelSubscriber } from '../../src/channels/channel-subscriber.interface.js';
 import { ChannelService } from '../../src/channels/channel.service.js';
+import { ConnectionDirectory } from '../../src/channels/connection.directory.js';
 import { LocalChannelRouter } from '../../src/channels/local-channel.router.js';
+import { MemoryRevocationList } from '../../src/channels/memory-revocation.list.js';
 import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
 import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
 import { InMemoryTransport } from '../../src/transport/in-memory.transport.js';
@@ -23,7 +26,9 @@ describe('ChannelService (unit)', () => {
     const registry = new MemorySubscriptionRegistry(options);
     const families = new ChannelFamilyRegistry();
     families.register('widgets', 'test');
-    const service = new ChannelService(router, registry, transport, families, options);
+    const revocations = new MemoryRevocationList(options.subscriptionTtl);
+    const access = new AccessRevoker(router, registry, transport, revocations, new ConnectionDirectory(), options);
+    const service = new ChannelService(router, registry, transport, families, options, access);
     const written: Array<Buffer | string> = [];
     const subscribers: ChannelSubscriber[] = Array.from({ length: 50 }, (_, i) => ({
       digest: `d${i}`,
@@ -45,5 +50,6 @@ describe('ChannelService (unit)', () => {
       mq: { e: 'widgets', rk: '7' },
     });
     registry.onModuleDestroy();
+    revocations.onModuleDestroy();
   });
 });

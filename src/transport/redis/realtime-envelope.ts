@@ -4,14 +4,14 @@
  *   RT1 \t <epoch> \t <offset> \t <origin> \t <kind> \n <body>
  *
  * `RT1` is the envelope version: a rolling deploy can add `RT2` and keep
- * reading `RT1`. The body is the already encoded frame (kinds `p` and `f`) or
- * a JSON list of channels (kinds `s` and `u`), so a push is encoded once, on
- * the instance that made it.
+ * reading `RT1`. The body is the already encoded frame (kinds `p` and `f`),
+ * a JSON list of channels (kinds `s` and `u`), or a JSON control message (kind
+ * `x`), so a push is encoded once, on the instance that made it.
  */
 export const ENVELOPE_VERSION = 'RT1';
 
 /** What the message carries. */
-export type EnvelopeKind = 'p' | 'f' | 's' | 'u';
+export type EnvelopeKind = 'p' | 'f' | 's' | 'u' | 'x';
 
 export interface Envelope {
   epoch: string;
@@ -23,7 +23,7 @@ export interface Envelope {
 }
 
 const NEWLINE = 0x0a;
-const KINDS = new Set(['p', 'f', 's', 'u']);
+const KINDS = new Set(['p', 'f', 's', 'u', 'x']);
 
 /** Reads an envelope; `undefined` for anything malformed or of another version. */
 export function decodeEnvelope(message: Buffer): Envelope | undefined {

@@ -6,7 +6,10 @@ import { RedisFanoutContext } from './redis-fanout.context.js';
 import type { Topic } from './redis-topics.js';
 
 /** Message patterns the server hands to its handlers. */
-export const FANOUT_PATTERN = { channel: 'realtime.channel', direct: 'realtime.direct' } as const;
+export const FANOUT_PATTERN = { channel: 'realtime.channel', direct: 'realtime.direct', control: 'realtime.control' } as const;
+
+/** The pattern of each topic kind. */
+const PATTERN_OF: Record<Topic['kind'], string> = { c: FANOUT_PATTERN.channel, d: FANOUT_PATTERN.direct, b: FANOUT_PATTERN.control };
 
 /** What a handler receives. */
 export interface FanoutPacket {
@@ -165,7 +168,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   private deliver(state: TopicState, envelope: Envelope): void {
     state.offset = envelope.offset;
     if (envelope.origin === this.origin) return;
-    const pattern = state.topic.kind === 'c' ? FANOUT_PATTERN.channel : FANOUT_PATTERN.direct;
+    const pattern = PATTERN_OF[state.topic.kind];
     const packet: FanoutPacket = { topic: state.topic, envelope };
     this.handleEvent(pattern, { pattern, data: packet }, new RedisFanoutContext([state.topic.channel, envelope.offset])).catch(
       error => this.logger.error(`Delivering ${state.topic.channel}#${envelope.offset} failed`, (error as Error)?.stack),

@@ -1,5 +1,5 @@
-/** What a Redis topic carries: a channel's pushes, or one digest's direct messages. */
-export type TopicKind = 'c' | 'd';
+/** What a Redis topic carries: a channel's pushes, one digest's direct messages, or control messages for every instance (`b`). */
+export type TopicKind = 'c' | 'd' | 'b';
 
 /** A Redis pub/sub topic and the keys of its backlog. */
 export interface Topic {

@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 import type {
+  ControlMessage,
   DirectMessage,
   RealtimeTransport,
   TransportHealth,
@@ -52,6 +53,7 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     this.receiver = receiver;
     this.server.addHandler(FANOUT_PATTERN.channel, async (packet: FanoutPacket) => this.onChannel(packet), true);
     this.server.addHandler(FANOUT_PATTERN.direct, async (packet: FanoutPacket) => this.onDirect(packet), true);
+    this.server.addHandler(FANOUT_PATTERN.control, async (packet: FanoutPacket) => this.onControl(packet), true);
   }
 
   onApplicationBootstrap(): void {
@@ -60,6 +62,8 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
         `Realtime fan-out on Redis (${this.connections.sharded ? 'cluster, sharded' : 'standalone'}) at ${this.connections.address}`,
       ),
     );
+    // Every instance hears control messages (sign-outs), caught up after a reconnect like any topic.
+    this.server.watch(this.controlTopic());
   }
 
   beforeApplicationShutdown(): void {
@@ -82,6 +86,10 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
       body = JSON.stringify({ channels: message.channels, positions } satisfies SubscribeBody);
     }
     return this.emit({ topic: this.digestTopic(digest), kind: KIND_OF[message.kind], body });
+  }
+
+  publishControl(message: ControlMessage): Promise<void> {
+    return this.emit({ topic: this.controlTopic(), kind: 'x', body: JSON.stringify(message) });
   }
 
   watchChannel(channel: string): void {
@@ -149,6 +157,16 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     }
   }
 
+  private onControl({ envelope }: FanoutPacket): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(envelope.body.toString()) as ControlMessage;
+    } catch {
+      return;
+    }
+    this.receiver?.receiveControl(message);
+  }
+
   private async positions(channels: readonly string[]): Promise<SubscribeBody['positions']> {
     try {
       const found = await Promise.all(channels.map(channel => positionOf(this.connections, this.channelTopic(channel))));
@@ -166,5 +184,9 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
 
   private digestTopic(digest: string): Topic {
     return topicOf(this.options.prefix, 'd', digest);
+  }
+
+  private controlTopic(): Topic {
+    return topicOf(this.options.prefix, 'b', 'control');
   }
 }

@@ -25,6 +25,7 @@ export const REALTIME_DEFAULTS = {
   clientPath: '/realtime/client.js',
   callRouteHeaders: ['authorization'],
   reauthorizeInterval: 60_000,
+  reauthorizeServerSubscriptions: false,
   subscriptionTtl: 600_000,
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
 } as const;
@@ -121,6 +122,11 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       options.reauthorizeInterval,
       REALTIME_DEFAULTS.reauthorizeInterval,
       0,
+    ),
+    reauthorizeServerSubscriptions: flag(
+      'reauthorizeServerSubscriptions',
+      options.reauthorizeServerSubscriptions,
+      REALTIME_DEFAULTS.reauthorizeServerSubscriptions,
     ),
     userId: resolveUserId(options.userId),
     subscriptionTtl: ttl,

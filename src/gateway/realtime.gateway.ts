@@ -273,7 +273,7 @@ export class RealtimeGatewayHost
     this.reauthorizing = true;
     try {
       for (const connection of [...this.connections.values()]) {
-        if (connection.grants.size > 0) await this.actions.reauthorize(connection);
+        if (connection.grants.size > 0 || this.options.reauthorizeServerSubscriptions) await this.actions.reauthorize(connection);
       }
     } finally {
       this.reauthorizing = false;

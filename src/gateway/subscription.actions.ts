@@ -113,10 +113,17 @@ export class SubscriptionActions {
   }
 
   /**
-   * Asks the families again about every subscription the client made; a
-   * refused (or failing) one is dropped with `Unsubscribed`, `auto: true`.
+   * Asks the families again about every subscription the client made, and,
+   * with `reauthorizeServerSubscriptions`, about the family subscriptions
+   * server code made; a refused (or failing) one is dropped with
+   * `Unsubscribed`, `auto: true`.
    */
   async reauthorize(connection: WsRealtimeConnection): Promise<void> {
+    await this.reauthorizeGrants(connection);
+    if (this.options.reauthorizeServerSubscriptions) await this.reauthorizeServerMade(connection);
+  }
+
+  private async reauthorizeGrants(connection: WsRealtimeConnection): Promise<void> {
     for (const [channel, grant] of [...connection.grants]) {
       if (!this.router.channelsOf(connection).has(channel)) {
         connection.grants.delete(channel);
@@ -132,6 +139,33 @@ export class SubscriptionActions {
         connection.grants.delete(channel);
         connection.emit(EventName.Unsubscribed, this.describe(channel, true));
       }
+    }
+  }
+
+  /**
+   * Server-made family subscriptions belong to the digest, so a refused one
+   * leaves the digest too: it must not come back on reconnect.
+   *
+   * NOTE: first asked one interval after Welcome, so that a page that signs
+   * its socket in with an action after Welcome is not refused for being
+   * anonymous in its first moments.
+   */
+  private async reauthorizeServerMade(connection: WsRealtimeConnection): Promise<void> {
+    if (!connection.isReady || Date.now() - connection.openedAt < this.options.reauthorizeInterval) return;
+    for (const channel of [...this.router.channelsOf(connection)]) {
+      const parsed = this.families.parse(channel);
+      if (!parsed || connection.grants.has(channel)) continue;
+      let allowed = false;
+      try {
+        allowed = await this.families.authorize(parsed.family, parsed.key, connection);
+      } catch (error) {
+        this.logger.error(`Authorizer of "${parsed.family}" failed; revoking ${channel}`, (error as Error)?.stack);
+      }
+      if (allowed || !this.router.leave(connection, channel)) continue;
+      connection.emit(EventName.Unsubscribed, this.describe(channel, true));
+      await this.registry
+        .remove(connection.digest, [channel])
+        .catch(error => this.logger.warn(`Dropping ${channel} from a digest failed: ${(error as Error).message}`));
     }
   }
 

@@ -110,6 +110,16 @@ export interface RealtimeModuleOptions {
    */
   reauthorizeInterval?: number;
   /**
+   * Also ask family authorizers about the family subscriptions server code
+   * made (a route's `ChannelService.subscribe`, held under the digest), every
+   * `reauthorizeInterval`, from one interval after the connection's
+   * `Welcome` (time for an `Authenticate` action to sign it in). A refused one
+   * is dropped from the connection (`Unsubscribed`, `auto: true`) and from its
+   * digest, so it does not come back on reconnect.
+   * @default false: only subscriptions clients made themselves are asked about again
+   */
+  reauthorizeServerSubscriptions?: boolean;
+  /**
    * The id of a connection's signed-in user (`connection.user`), for
    * `ChannelService.disconnect({ user })`: a string or a number, the same on
    * every instance. Called on each open socket when access is ended by user;
@@ -237,6 +247,7 @@ export interface ResolvedRealtimeOptions {
   clientPath: string | undefined;
   callRouteHeaders: string[];
   reauthorizeInterval: number;
+  reauthorizeServerSubscriptions: boolean;
   /** The user id of a connection's user, as a non-empty string, or `undefined`. */
   userId: (user: unknown) => string | undefined;
   subscriptionTtl: number;

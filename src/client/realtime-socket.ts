@@ -1,3 +1,4 @@
+import { CloseCode } from '../protocol/close-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionPayload, WelcomePayload } from '../protocol/frames.js';
@@ -401,7 +402,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.current = undefined;
     this.abandon(connection, new RealtimeError(ClientErrorCode.Disconnected, `The socket closed (${code})`, { code, reason }));
     const reconnect = this.reconnectOptions;
-    const willReconnect = !this.stopped && reconnect !== false && this.attempt < reconnect.maxAttempts;
+    // NOTE: after 4004 the server holds nothing for this identity any more;
+    // reconnecting on our own would only loop. connect() starts again.
+    const willReconnect =
+      !this.stopped && reconnect !== false && code !== CloseCode.AccessRevoked && this.attempt < reconnect.maxAttempts;
     this.currentState = willReconnect ? 'connecting' : 'closed';
     this.events.emit('disconnected', { code, reason, willReconnect });
     // A listener may have called connect() (a new socket is on its way) or close().

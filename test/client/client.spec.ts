@@ -301,6 +301,29 @@ describe('RealtimeSocket against the fixture app', () => {
     await assert.rejects(socket.request('SayHello', { name: 'x', times: 1 }), { code: 'Closed' });
   });
 
+  it('does not reconnect on its own after its access was ended (4004); connect() starts again', async () => {
+    const page = await subscribePage(server, ['feed-revoked']);
+    const socket = client({ connectionId: page.connectionId, webSocketOptions: { headers: { cookie: page.cookie } } });
+    await socket.connect();
+    const feed = socket.subscribe('feed-revoked');
+    const received: unknown[] = [];
+    feed.on('*', payload => received.push(payload));
+    const error = nextEvent(socket, 'error');
+    const disconnected = nextEvent(socket, 'disconnected');
+    await fetch(`${server.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
+    assert.deepEqual(await disconnected, { code: 4004, reason: 'Access revoked', willReconnect: false });
+    assert.equal(socket.state, 'closed', 'no reconnect is scheduled');
+    assert.equal((await error).code, 'AccessRevoked');
+    await assert.rejects(socket.request('SayHello', { name: 'x', times: 1 }), { code: 'Closed' });
+    // Asked to, it connects again: with the revoked cookie, as a client with nothing held.
+    const welcome = await socket.connect();
+    assert.deepEqual(welcome, { id: page.connectionId, channels: [] });
+    await post(server, '/push/feed-revoked', { message: 'not for you' });
+    await barrier(socket);
+    assert.deepEqual(received, []);
+    assert.equal(feed.active, true, 'the local subscription is still there, listening to nothing');
+  });
+
   it('close() stops the client and fails what is pending with Closed', async () => {
     const socket = client();
     await socket.connect();

@@ -11,10 +11,17 @@ export type {
   SendOptions,
   UntypedPushEvents,
 } from './channels/channel.service.js';
+export type { DisconnectReceipt, DisconnectTarget } from './channels/disconnect-target.interface.js';
 export { isRealtimeConnection, REALTIME_CONNECTION } from './channels/realtime-connection.interface.js';
 export type { RealtimeConnection } from './channels/realtime-connection.interface.js';
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';
-export type { DirectMessage, TransportHealth, TransportReceiver } from './channels/realtime-transport.interface.js';
+export type {
+  AccessMatch,
+  ControlMessage,
+  DirectMessage,
+  TransportHealth,
+  TransportReceiver,
+} from './channels/realtime-transport.interface.js';
 export { isRealtimeContext } from './handlers/is-realtime-context.util.js';
 export { RealtimeClient } from './handlers/realtime-client.decorator.js';
 export { RealtimeHandler } from './handlers/realtime-handler.decorator.js';

@@ -9,6 +9,7 @@ import {
   serializeSocketKeyCookie,
   signSocketKey,
   socketDigest,
+  socketKeyId,
   verifySignedSocketKey,
 } from '../../src/identity/index.js';
 
@@ -18,6 +19,16 @@ describe('identity', () => {
     assert.match(a, /^[0-9a-f]{64}$/);
     assert.notEqual(a, b);
     assert.match(createConnectionId(), /^[0-9a-f]{64}$/);
+  });
+
+  it('names a socket key by an id that needs the secret, and is never the cookie signature', () => {
+    const key = '0123456789abcdef0123456789abcdef';
+    const id = socketKeyId('an-example-secret-0123', key);
+    assert.match(id, /^[0-9a-f]{64}$/);
+    assert.equal(socketKeyId('an-example-secret-0123', key), id);
+    assert.notEqual(socketKeyId('another-secret-0123456', key), id);
+    const signature = signSocketKey(key, 'an-example-secret-0123').split('.')[1]!;
+    assert.notEqual(Buffer.from(signature, 'base64url').toString('hex'), id);
   });
 
   it('digests with HMAC-SHA256 keyed by the socket key (RFC 4231 test case 2)', () => {

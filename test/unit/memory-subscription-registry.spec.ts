@@ -23,6 +23,33 @@ describe('MemorySubscriptionRegistry', () => {
     store.onModuleDestroy();
   });
 
+  it('indexes digests by owner (socket key id), and drops every digest of an owner at once', async () => {
+    const store = registry();
+    await store.add('page-1', ['a'], 'key-1');
+    await store.add('page-2', ['b'], 'key-1');
+    await store.add('page-3', ['c'], 'key-2');
+    await store.add('unowned', ['d']);
+    assert.deepEqual((await store.removeOwner('key-1')).sort(), ['page-1', 'page-2']);
+    assert.deepEqual(await store.channelsFor('page-1'), []);
+    assert.deepEqual(await store.channelsFor('page-2'), []);
+    assert.deepEqual(await store.channelsFor('page-3'), ['c']);
+    assert.deepEqual(await store.channelsFor('unowned'), ['d']);
+    assert.deepEqual(await store.removeOwner('key-1'), [], 'the index went with them');
+    store.onModuleDestroy();
+  });
+
+  it('lets index entries expire with their digests, unless kept alive with their owner', async () => {
+    mock.timers.enable({ apis: ['Date', 'setInterval'] });
+    const store = registry(5_000);
+    await store.add('kept', ['x'], 'key');
+    await store.add('dropped', ['y'], 'key');
+    mock.timers.tick(4_000);
+    await store.keepAlive(['kept'], 'key');
+    mock.timers.tick(2_000);
+    assert.deepEqual(await store.removeOwner('key'), ['kept'], 'the swept entry left the index');
+    store.onModuleDestroy();
+  });
+
   it('forgets a digest once its ttl passes without a keep-alive', async () => {
     mock.timers.enable({ apis: ['Date', 'setInterval'] });
     const store = registry(5_000);

@@ -17,6 +17,25 @@ describe('resolveRealtimeOptions', () => {
     assert.equal(options.secretWasGenerated, false);
   });
 
+  it('resolves the revocation options: user ids from user.id by default, or from the userId function', () => {
+    const defaults = resolveRealtimeOptions({ secret: 'a-long-enough-secret' });
+    assert.equal(defaults.reauthorizeServerSubscriptions, false);
+    assert.equal(defaults.userId({ id: 42 }), '42');
+    assert.equal(defaults.userId({ id: 'u-1', name: 'ada' }), 'u-1');
+    assert.equal(defaults.userId({ name: 'ada' }), undefined);
+    assert.equal(defaults.userId({ id: '' }), undefined);
+    assert.equal(defaults.userId('ada'), undefined);
+    const custom = resolveRealtimeOptions({
+      secret: 'a-long-enough-secret',
+      userId: (user: { name: string }) => user.name,
+      reauthorizeServerSubscriptions: 'true' as never,
+    });
+    assert.equal(custom.userId({ name: 'ada' }), 'ada');
+    assert.equal(custom.reauthorizeServerSubscriptions, true);
+    assert.throws(() => resolveRealtimeOptions({ userId: 'id' as never }), /"userId" must be a function of the user/);
+    assert.throws(() => resolveRealtimeOptions({ reauthorizeServerSubscriptions: 'yes' as never }), /"reauthorizeServerSubscriptions" must be true or false/);
+  });
+
   it('makes a random secret when none is given', () => {
     const [a, b] = [resolveRealtimeOptions(), resolveRealtimeOptions()];
     assert.equal(a.secretWasGenerated, true);

@@ -1,0 +1,138 @@
+import { Redis } from 'ioredis';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { User } from '../fixtures/fixture.handlers.js';
+import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { TestClient } from '../support/ws-client.js';
+
+function socketKeyCookie(response: Response): string | undefined {
+  return response.headers
+    .getSetCookie()
+    .find(cookie => cookie.startsWith('realtime_sk='))
+    ?.split(';')[0];
+}
+
+async function assertRevoked(client: TestClient): Promise<void> {
+  await client.next(frame => frame.event === 'Error' && frame.payload.error === 'AccessRevoked');
+  assert.deepEqual(await client.closed, { code: 4004, reason: 'Access revoked' });
+}
+
+describe('ending realtime access across instances on Redis', () => {
+  let redis: RedisProcess;
+  let inspect: Redis;
+  let a: TestApp;
+  let b: TestApp;
+  const options = { userId: (user: User) => user.name };
+
+  before(async () => {
+    redis = await startRedis();
+    inspect = new Redis(redis.url);
+    a = await startApp(redisFixtureModule({ url: redis.url }, options));
+    b = await startApp(redisFixtureModule({ url: redis.url }, options));
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    inspect.disconnect();
+    await redis.stop();
+  });
+
+  const connect = (app: TestApp, page: PageIdentity, headers: Record<string, string> = {}) =>
+    TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie, ...headers } });
+  const held = async (app: TestApp, page: PageIdentity) => {
+    const response = await fetch(`${app.http}/subscriptions`, {
+      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
+    });
+    return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
+  };
+  const pushesReach = async (client: TestClient, channels: string[]) => {
+    for (const app of [a, b]) await post(app, `/push/${channels.join(',')}`, { message: 'after sign-out' });
+    await client.barrier();
+    return client.frames.filter(frame => frame.channel).length;
+  };
+
+  it('revoke() on A closes the pages of the key on both instances, drops them from Redis, and revokes the key everywhere', async () => {
+    const onA = await subscribePage(a, ['rr-news']);
+    const onB = await subscribePage(b, ['rr-sports'], onA.cookie);
+    const unopened = await subscribePage(b, ['rr-weather'], onA.cookie);
+    const stranger = await subscribePage(a, ['rr-news']);
+    const [socketA, socketB, other] = [await connect(a, onA), await connect(b, onB), await connect(b, stranger)];
+    assert.equal((await inspect.keys('rt:key:*')).length >= 1, true, 'the key indexes its digests in Redis');
+
+    const signOut = await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: onA.cookie } });
+    assert.deepEqual(await signOut.json(), { localConnections: 1 });
+    assert.ok(socketKeyCookie(signOut));
+    await assertRevoked(socketA);
+    await assertRevoked(socketB);
+
+    // Nothing of the key is left in Redis but its entry in the revocation list.
+    for (const page of [onA, onB, unopened]) assert.equal(await inspect.exists(`rt:subs:${page.digest}`), 0);
+    const revoked = await inspect.zrange('rt:revoked', '0', '-1', 'WITHSCORES');
+    assert.equal(revoked.length, 2, 'one revoked key id, with the time it stops counting');
+    assert.match(revoked[0]!, /^[0-9a-f]{64}$/);
+    const ttl = await inspect.pttl('rt:revoked');
+    assert.ok(ttl > 0 && ttl <= 600_000, `the list expires with its newest entry (${ttl} ms left)`);
+
+    // B closed its socket on A's message, so it knows: its HTTP requests treat the old key as none.
+    assert.deepEqual((await held(b, unopened)).channels, []);
+    assert.ok((await held(b, unopened)).cookie, 'B gives the old cookie a new key');
+    for (const app of [a, b]) {
+      const again = await connect(app, onB);
+      assert.deepEqual(again.welcome.payload.channels, [], 'reconnecting with the old page id and cookie gets nothing');
+      assert.equal(await pushesReach(again, ['rr-news', 'rr-sports', 'rr-weather']), 0);
+      again.close();
+    }
+    await other.barrier();
+    other.close();
+  });
+
+  it('an instance that starts after the sign-out knows the key is revoked', async () => {
+    const page = await subscribePage(a, ['rr-late']);
+    await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
+    const late = await startApp(redisFixtureModule({ url: redis.url }, options));
+    try {
+      const seen = await held(late, page);
+      assert.deepEqual(seen.channels, []);
+      assert.ok(seen.cookie, 'a new key for the old cookie');
+      const socket = await connect(late, page);
+      assert.deepEqual(socket.welcome.payload.channels, []);
+      socket.close();
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a socket that reaches another instance with the revoked key gets nothing, even if a racing route re-subscribed it', async () => {
+    const page = await subscribePage(a, ['rr-race']);
+    await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
+    // What a route on another instance could have written just before it heard of the sign-out.
+    await inspect.sadd(`rt:subs:${page.digest}`, 'rr-race');
+    const socket = await connect(b, page);
+    assert.deepEqual(socket.welcome.payload.channels, []);
+    assert.equal(await pushesReach(socket, ['rr-race']), 0);
+    socket.close();
+  });
+
+  it('disconnect({ user }) on A ends that user’s sockets on both instances, and every page of their keys', async () => {
+    const aliceA = await subscribePage(a, ['ru-room']);
+    const aliceB = await subscribePage(b, ['ru-room']);
+    const aliceUnopened = await subscribePage(a, ['ru-later'], aliceB.cookie);
+    const bobPage = await subscribePage(b, ['ru-room']);
+    const [onA, onB, bob] = [
+      await connect(a, aliceA, { 'x-token': 'alice' }),
+      await connect(b, aliceB, { 'x-token': 'alice' }),
+      await connect(b, bobPage, { 'x-token': 'bob' }),
+    ];
+    assert.deepEqual(await post(a, '/disconnect/user/alice', {}), { localConnections: 1 });
+    await assertRevoked(onA);
+    await assertRevoked(onB);
+    for (const page of [aliceA, aliceB, aliceUnopened]) assert.equal(await inspect.exists(`rt:subs:${page.digest}`), 0);
+    assert.deepEqual((await held(a, bobPage)).channels, ['ru-room']);
+    assert.equal((await held(a, aliceB)).cookie, undefined, 'the key itself is not revoked');
+    await post(a, '/push/ru-room', { message: 'for bob' });
+    await bob.next(frame => frame.channel === 'ru-room');
+    bob.close();
+  });
+});

@@ -27,6 +27,14 @@ function isClientRef(value: unknown): value is RealtimeClientRef {
 }
 
 /**
+ * Whether a client knows its socket key. Asked without reading `digest`: a
+ * request's identity would make a key (and set a cookie) to answer that.
+ */
+function holdsKey(value: unknown): value is RealtimeClientRef {
+  return isRecord(value) && SOCKET_KEY_ID in value;
+}
+
+/**
  * Ends realtime access, on every instance: closes the matching sockets with
  * `4004` (after an `Error AccessRevoked` frame) and drops the subscriptions
  * held under their digests, so that reconnecting with the same identity gets
@@ -64,7 +72,7 @@ export class AccessRevoker {
   }
 
   async revoke(client: RealtimeClientRef): Promise<DisconnectReceipt> {
-    if (!isClientRef(client) || !(SOCKET_KEY_ID in client)) throw new TypeError(CLIENT_WITHOUT_KEY('revoke()'));
+    if (!holdsKey(client)) throw new TypeError(CLIENT_WITHOUT_KEY('revoke()'));
     const keyId = socketKeyIdOf(client);
     // A request that presented no key holds nothing to revoke.
     if (keyId === undefined) return { localConnections: 0 };
@@ -132,8 +140,9 @@ export class AccessRevoker {
       if ('connectionId' in value && typeof value.connectionId === 'string' && value.connectionId) {
         return { connectionId: value.connectionId };
       }
-      if ('socketKeyOf' in value && isClientRef(value.socketKeyOf)) {
-        if (!(SOCKET_KEY_ID in value.socketKeyOf)) throw new TypeError(CLIENT_WITHOUT_KEY('disconnect({ socketKeyOf })'));
+      if ('socketKeyOf' in value && isRecord(value.socketKeyOf)) {
+        if (!holdsKey(value.socketKeyOf)) throw new TypeError(CLIENT_WITHOUT_KEY('disconnect({ socketKeyOf })'));
+        // A request that presented no key holds nothing to end.
         const keyId = socketKeyIdOf(value.socketKeyOf);
         return keyId === undefined ? undefined : { keyId };
       }

@@ -87,6 +87,12 @@ describe('ending realtime access (in memory)', () => {
     for (const client of [again, c]) client.close();
   });
 
+  it('revoke() on a request that carries no socket key ends nothing and sets no cookie', async () => {
+    const signOut = await fetch(`${server.http}/signout`, { method: 'POST' });
+    assert.deepEqual(await signOut.json(), { localConnections: 0 });
+    assert.equal(socketKeyCookie(signOut), undefined);
+  });
+
   it('revoke() from a realtime handler closes the calling socket with the others of its key', async () => {
     const page = await subscribePage(server, ['rv-handler']);
     const other = await subscribePage(server, ['rv-handler-2'], page.cookie);

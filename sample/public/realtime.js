@@ -28,6 +28,9 @@ export function hideNotice() {
   notice.replaceChildren();
 }
 
+/** The close code of a socket whose access the server ended (sign-out): the client does not reconnect. */
+const ACCESS_REVOKED = 4004;
+
 const LABELS = {
   connecting: 'Connecting…',
   live: 'Live',
@@ -88,6 +91,12 @@ export function connectRealtime({ token, onReady }) {
   socket.on('disconnected', ({ willReconnect, code }) => {
     signedIn = false;
     delete document.body.dataset.realtimeUser;
+    if (code === ACCESS_REVOKED) {
+      // Signed out (in this window or another): this page's live updates ended for good.
+      setState('signed-out', 'Signed out');
+      showNotice('You signed out.', { href: `/signin?next=${encodeURIComponent(location.pathname)}`, text: 'Sign in again' });
+      return;
+    }
     setState(willReconnect ? 'reconnecting' : 'offline', `Closed with code ${code}`);
   });
   socket.on('reconnecting', ({ attempt, delayMs }) => {
@@ -95,7 +104,9 @@ export function connectRealtime({ token, onReady }) {
   });
   socket.on('error', error => console.warn('realtime:', error.code, error.message));
 
-  const reconnectNow = () => socket.connect().catch(() => undefined);
+  const reconnectNow = () => {
+    if (status.dataset.state !== 'signed-out') socket.connect().catch(() => undefined);
+  };
   retry.addEventListener('click', reconnectNow);
   window.addEventListener('online', reconnectNow);
 

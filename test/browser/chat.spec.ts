@@ -132,6 +132,30 @@ for (const platform of PLATFORMS) {
       await messageWith(control, own).waitFor({ timeout: WAIT_MS });
     });
 
+    it('signs out in one window: the other windows of the browser stop for good, say so, and get nothing more', async () => {
+      const context = await signedIn('carol');
+      const leaving = await openRoom(context, app.http, 'general');
+      const other = await context.newPage();
+      const frames = recordFrames(other);
+      await other.goto(`${app.http}/rooms/general`);
+      await waitForLive(other);
+      const keyBefore = (await context.cookies(app.http)).find(cookie => cookie.name === 'realtime_sk')?.value;
+
+      await leaving.click('form[action="/signout"] button');
+      await leaving.waitForURL(`${app.http}/signin`, { timeout: WAIT_MS });
+      await other.locator('#realtime-status[data-state="signed-out"]').waitFor({ timeout: WAIT_MS });
+      assert.match((await other.locator('#notice').textContent()) ?? '', /You signed out/);
+      const keyAfter = (await context.cookies(app.http)).find(cookie => cookie.name === 'realtime_sk')?.value;
+      assert.ok(keyBefore && keyAfter && keyAfter !== keyBefore, 'the browser holds a new socket key');
+
+      const late = unique('Said after the sign-out');
+      await postJson(app.http, await apiToken(app.http, 'alice'), '/rooms/general/messages', { text: late });
+      assert.equal(await messageWith(other, late).count(), 0);
+      assert.deepEqual(frames.at(-1)?.payload?.error, 'AccessRevoked', 'the last frame the page got was the revocation');
+      assert.equal(frames.filter(frame => frame.event === 'Welcome').length, 1, 'it did not reconnect');
+      assert.equal(await other.locator('#realtime-status').getAttribute('data-state'), 'signed-out');
+    });
+
     // NOTE: the README's screenshots are taken once, on Express: the pages are the same on both platforms.
     if (platform === 'express') {
       it('takes a screenshot of a conversation (docs/images/sample-chat.png)', async () => {

@@ -142,6 +142,41 @@ for (const platform of PLATFORMS) {
       }
     });
 
+    it('signs out for good: the old page gets no more pushes, its tokens and route calls are refused, and the browser gets a new realtime key', async () => {
+      const token = await signIn('carol');
+      const page = await openRoom(token, 'general');
+      // What the browser sends: the realtime cookie and the session cookie, on the upgrade and on the sign-out.
+      const cookies = `${page.realtimeCookie}; sample_session=${token}`;
+      const open = () => TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: cookies } });
+      const old = await open();
+      assert.equal((await old.call('Authenticate', { token: page.socketToken })).event, 'Authenticated');
+      const routeCall = async (client: TestClient, id: string) => {
+        client.send({ id, action: 'call-route', uri: '/rooms/general/messages', method: 'post', input: { text: `via ${id}` } });
+        return (await client.next(frame => frame.id === id)).status;
+      };
+      assert.equal(await routeCall(old, 'before'), 201, 'a route call carries the session cookie of the upgrade');
+
+      const out = await fetch(`${app.http}/signout`, { method: 'POST', headers: { cookie: cookies }, redirect: 'manual' });
+      assert.deepEqual([out.status, out.headers.get('location')], [303, '/signin']);
+      const setCookies = out.headers.getSetCookie();
+      assert.ok(setCookies.some(cookie => cookie.startsWith('sample_session=;')), 'the session cookie is dropped');
+      const fresh = setCookies.find(cookie => cookie.startsWith('realtime_sk='))?.split(';')[0];
+      assert.ok(fresh && fresh !== page.realtimeCookie, 'a new realtime key for this browser');
+      assert.equal((await old.next(frame => frame.event === 'Error')).payload.error, 'AccessRevoked');
+      assert.deepEqual(await old.closed, { code: 4004, reason: 'Access revoked' });
+
+      // The session is over: its cookie, bearer token and socket token are refused.
+      assert.equal((await postMessage(token, 'general', 'still me?')).status, 401);
+      const again = await open();
+      assert.deepEqual(again.welcome.payload.channels, [], 'the old page id and cookie get nothing back');
+      assert.equal((await again.call('Authenticate', { token: page.socketToken })).payload.error, 'InvalidSession');
+      assert.equal(await routeCall(again, 'after'), 401, 'route calls of the old page are not signed in');
+      assert.equal((await postMessage(aliceToken, 'general', 'said after the sign-out')).status, 201);
+      await again.barrier();
+      assert.deepEqual(again.frames.filter(frame => frame.channel), [], 'no push reaches the old page');
+      again.close();
+    });
+
     it('signs sockets in with Authenticate; handlers check the user and what they own', async () => {
       const page = await openRoom(aliceToken, 'random');
       const client = await connect(page);

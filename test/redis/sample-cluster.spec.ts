@@ -58,4 +58,58 @@ describe('sample as two instances (start:cluster)', () => {
     assert.equal(push.payload.text, 'crossed instances');
     client.close();
   });
+
+  it('signs out on one instance: no push reaches the old page on either, and neither lets its tokens or route calls in', async () => {
+    const http = ports.map(port => `http://127.0.0.1:${port}`);
+    const signIn = async (user: string) => {
+      const response = await fetch(`${http[0]}/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user }),
+      });
+      return ((await response.json()) as { token: string }).token;
+    };
+    const [token, bobToken] = [await signIn('carol'), await signIn('bob')];
+    // The page is rendered by the first instance; its socket lands on the second.
+    const page = await fetch(`${http[0]}/rooms/general`, { headers: { authorization: `Bearer ${token}` } });
+    const html = await page.text();
+    const id = html.match(/data-socket-connection-id="([0-9a-f]{64})"/)![1]!;
+    const socketToken = (JSON.parse(html.match(/<script type="application\/json" id="page-data">(.*?)<\/script>/s)![1]!) as { socketToken: string })
+      .socketToken;
+    const realtime = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
+    const cookies = `${realtime}; sample_session=${token}`;
+    const open = (index: number) =>
+      TestClient.connect(`ws://127.0.0.1:${ports[index]}/?socket_connection_id=${id}`, { headers: { cookie: cookies } });
+    const old = await open(1);
+    assert.equal((await old.call('Authenticate', { token: socketToken })).event, 'Authenticated');
+
+    const out = await fetch(`${http[0]}/signout`, { method: 'POST', headers: { cookie: cookies }, redirect: 'manual' });
+    assert.equal(out.status, 303);
+    assert.ok(out.headers.getSetCookie().some(value => value.startsWith('realtime_sk=') && !value.startsWith(`${realtime};`)));
+    assert.equal((await old.next(frame => frame.event === 'Error')).payload.error, 'AccessRevoked');
+    assert.deepEqual(await old.closed, { code: 4004, reason: 'Access revoked' }, 'closed by the other instance');
+
+    const reopened = [await open(0), await open(1)];
+    for (const [index, client] of reopened.entries()) {
+      assert.deepEqual(client.welcome.payload.channels, [], `instance ${index} gives the old page nothing back`);
+      assert.equal((await client.call('Authenticate', { token: socketToken })).payload.error, 'InvalidSession');
+      client.send({ id: 'r', action: 'call-route', uri: '/rooms/general/messages', method: 'post', input: { text: 'me?' } });
+      assert.equal((await client.next(frame => frame.id === 'r')).status, 401, `instance ${index}: route calls are not signed in`);
+      const bearer = await fetch(`${http[index]}/rooms/general/messages`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(bearer.status, 401, `instance ${index} refuses the session token`);
+    }
+    for (const base of http) {
+      const posted = await fetch(`${base}/rooms/general/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bobToken}` },
+        body: JSON.stringify({ text: 'after the sign-out' }),
+      });
+      assert.equal(posted.status, 201);
+    }
+    for (const client of reopened) {
+      await client.barrier();
+      assert.deepEqual(client.frames.filter(frame => frame.channel), [], 'no push reaches the old page on either instance');
+      client.close();
+    }
+  });
 });

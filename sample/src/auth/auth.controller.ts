@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res, ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ChannelService, RealtimeClient, type RealtimeClientRef } from 'nestjs-realtime';
 import { SessionTokenService } from './session-token.service.js';
 import { SESSION_COOKIE, sessionCookieOptions, type RequestLike } from './session.cookie.js';
 import { sessionTokenOf } from './signed-in.guard.js';
@@ -29,6 +30,7 @@ export class AuthController {
     private readonly users: UsersStore,
     private readonly tokens: SessionTokenService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly channels: ChannelService,
   ) {}
 
   private get http() {
@@ -37,8 +39,8 @@ export class AuthController {
 
   /** The sign-in page; someone already signed in goes on to `next`. */
   @Get('signin')
-  signInPage(@Query('next') next: unknown, @Req() request: RequestLike, @Res() response: unknown): void {
-    if (this.tokens.verify(sessionTokenOf(request), 'session')) {
+  async signInPage(@Query('next') next: unknown, @Req() request: RequestLike, @Res() response: unknown): Promise<void> {
+    if (await this.tokens.verify(sessionTokenOf(request), 'session')) {
       this.http.redirect(response, 303, safeNext(next));
       return;
     }
@@ -68,9 +70,23 @@ export class AuthController {
     else this.http.redirect(response, 303, safeNext(body.next));
   }
 
-  /** Signs out (the session cookie is dropped) and shows the sign-in page. */
+  /**
+   * Signs out and shows the sign-in page. The session is revoked (its cookie
+   * or bearer token, and the socket tokens its pages carry, are refused from
+   * now on, on every instance), and so is this browser's realtime identity:
+   * its open pages' sockets are closed (`4004`) and what their routes
+   * subscribed is dropped, on every instance, and the response sets a new
+   * socket-key cookie. The session cookie is dropped.
+   */
   @Post('signout')
-  signOut(@Req() request: RequestLike, @Res() response: unknown): void {
+  async signOut(
+    @Req() request: RequestLike,
+    @Res() response: unknown,
+    @RealtimeClient() client: RealtimeClientRef,
+  ): Promise<void> {
+    // The session first: a page whose socket closes cannot sign in again.
+    await this.tokens.revoke(sessionTokenOf(request));
+    await this.channels.revoke(client);
     this.http.clearCookie(response, SESSION_COOKIE, sessionCookieOptions(request));
     this.http.redirect(response, 303, '/signin');
   }

@@ -17,11 +17,15 @@ export class AuthHandlers {
   /**
    * Signs a connection in with the socket token its page carries. The page's
    * client sends it after every (re)connect (`authenticate` option), before it
-   * subscribes to anything, so family authorizers see the user.
+   * subscribes to anything, so family authorizers see the user. A token of a
+   * session that was signed out is refused like an expired one.
    */
   @RealtimeHandler('Authenticate', { reply: 'Authenticated' })
-  authenticate(@MessageBody('token') token: unknown, @ConnectedSocket() connection: RealtimeConnection<User>): Authenticated {
-    const user = this.tokens.verify(token, 'socket');
+  async authenticate(
+    @MessageBody('token') token: unknown,
+    @ConnectedSocket() connection: RealtimeConnection<User>,
+  ): Promise<Authenticated> {
+    const user = await this.tokens.verify(token, 'socket');
     connection.user = user;
     if (!user) throw new RealtimeException('InvalidSession', 'Your session has expired: sign in again');
     return { user: publicUser(user) };

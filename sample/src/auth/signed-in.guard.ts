@@ -7,22 +7,25 @@ import type { User } from './user.model.js';
 /** An HTTP request (Express's or Fastify's) that passed `SignedInGuard`. */
 export interface SignedInRequest extends RequestLike {
   user: User;
+  /** The session's id, for the socket tokens its pages carry. */
+  sessionId: string;
 }
 
 /**
  * HTTP routes for signed-in people only. The session comes from the cookie
- * (browsers) or `Authorization: Bearer <token>` (curl, tests); the user is left
- * on `request.user` for `@CurrentUser()`.
+ * (browsers) or `Authorization: Bearer <token>` (curl, tests), and must not be
+ * signed out; the user is left on `request.user` for `@CurrentUser()`.
  */
 @Injectable()
 export class SignedInGuard implements CanActivate {
   constructor(private readonly tokens: SessionTokenService) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<RequestLike & { user?: User }>();
-    const user = this.tokens.verify(sessionTokenOf(request), 'session');
-    if (!user) throw new SignInRequiredException();
-    request.user = user;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestLike & Partial<SignedInRequest>>();
+    const session = await this.tokens.session(sessionTokenOf(request), 'session');
+    if (!session) throw new SignInRequiredException();
+    request.user = session.user;
+    request.sessionId = session.id;
     return true;
   }
 }

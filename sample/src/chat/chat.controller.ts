@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, Param, Post, Redirect, UseGuards, ValidationPipe } from '@nestjs/common';
 import { RealtimeClient, type RealtimeClientRef } from 'nestjs-realtime';
+import { CurrentSessionId } from '../auth/current-session-id.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { SessionTokenService } from '../auth/session-token.service.js';
 import { SignedInGuard } from '../auth/signed-in.guard.js';
@@ -33,6 +34,7 @@ export class ChatController {
   async page(
     @Param('room', RoomPipe) room: Room,
     @CurrentUser() user: User,
+    @CurrentSessionId() sessionId: string,
     @RealtimeClient() client: RealtimeClientRef,
   ): Promise<string> {
     await this.chat.follow(client, room.name);
@@ -41,7 +43,7 @@ export class ChatController {
       room,
       rooms: ROOMS,
       messages: this.chat.recent(room.name),
-      socketToken: this.tokens.issue(user, 'socket'),
+      socketToken: this.tokens.issue(user, 'socket', sessionId),
     });
   }
 

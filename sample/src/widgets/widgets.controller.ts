@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, UseGuards, ValidationPipe } from '@nestjs/common';
+import { CurrentSessionId } from '../auth/current-session-id.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { SessionTokenService } from '../auth/session-token.service.js';
 import { SignedInGuard } from '../auth/signed-in.guard.js';
@@ -24,14 +25,14 @@ export class WidgetsController {
    */
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
-  page(@CurrentUser() user: User): string {
+  page(@CurrentUser() user: User, @CurrentSessionId() sessionId: string): string {
     const all = this.widgets.all();
     return renderWidgetsPage({
       user,
       // Yours first, then everyone else's.
       widgets: [...all.filter(widget => widget.owner === user.name), ...all.filter(widget => widget.owner !== user.name)],
       ownerOf: widget => this.users.find(widget.owner),
-      socketToken: this.tokens.issue(user, 'socket'),
+      socketToken: this.tokens.issue(user, 'socket', sessionId),
     });
   }
 

@@ -18,8 +18,12 @@
 import type { DynamicModule } from '@nestjs/common';
 import {
   ChannelService,
+  CloseCode,
+  ErrorCode,
   REALTIME_CONNECTION,
   RealtimeModule,
+  type DisconnectReceipt,
+  type DisconnectTarget,
   type PushReceipt,
   type RealtimeClientRef,
   type RealtimeConnection,
@@ -49,6 +53,11 @@ export type PublicApiChecks = [
   Expect<Equal<Parameters<typeof RealtimeModule.forRootAsync>[0], RealtimeModuleAsyncOptions>>,
   Expect<Equal<Awaited<ReturnType<RealtimeOptionsFactory['createRealtimeOptions']>>, RealtimeModuleOptions>>,
   Expect<Equal<Awaited<ReturnType<typeof socket.connect>>['channels'], string[] | undefined>>,
+  Expect<Equal<ReturnType<ChannelService['revoke']>, Promise<DisconnectReceipt>>>,
+  Expect<Equal<ReturnType<ChannelService['disconnect']>, Promise<DisconnectReceipt>>>,
+  Expect<Equal<Parameters<ChannelService['disconnect']>[0], DisconnectTarget>>,
+  Expect<Equal<typeof CloseCode.AccessRevoked, 4004>>,
+  Expect<Equal<typeof ErrorCode.AccessRevoked, 'AccessRevoked'>>,
   // (add new checks above this line)
 ];
 
@@ -84,8 +93,26 @@ export const pushChecks = [
   () => typedChannels.push({}, 'widgets:1', { event: 'WidgetRenamed' }),
 ];
 
+declare const channels: ChannelService;
+declare const client: RealtimeClientRef;
+export const disconnectChecks = [
+  () => channels.revoke(client),
+  () => channels.disconnect({ client }),
+  () => channels.disconnect({ socketKeyOf: client }),
+  () => channels.disconnect({ connectionId: client.connectionId }),
+  () => channels.disconnect({ user: 42 }),
+  () => channels.disconnect({ user: 'ada' }),
+  // @ts-expect-error a user id is a string or a number
+  () => channels.disconnect({ user: { id: 1 } }),
+  // @ts-expect-error not a target
+  () => channels.disconnect({ digest: 'd' }),
+];
+
 export const optionChecks: RealtimeModuleOptions[] = [
   { allowedOrigins: '*', redis: { url: 'redis://127.0.0.1:6379' }, serveClient: '/assets/rt.js' },
+  { userId: (user: { id: string }) => user.id, reauthorizeServerSubscriptions: true },
+  // @ts-expect-error userId gives a string or a number
+  { userId: (user: { id: string }) => ({ id: user.id }) },
   // @ts-expect-error secureCookie is a boolean or 'auto'
   { secureCookie: 'sometimes' },
   // @ts-expect-error an unknown option is a typo

@@ -1,6 +1,6 @@
 export { ChannelFamily } from './channels/channel-family.decorator.js';
 export type { ChannelAuthorizer } from './channels/channel-authorizer.interface.js';
-export { InvalidChannelError, TooManySubscriptionsError } from './channels/channel.errors.js';
+export { InvalidChannelError, RealtimeAccessError, TooManySubscriptionsError } from './channels/channel.errors.js';
 export { ChannelService } from './channels/channel.service.js';
 export type {
   EventNameOf,

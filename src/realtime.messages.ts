@@ -55,6 +55,10 @@ export const CLIENT_WITHOUT_KEY = (method: string): string =>
 export const USER_ID_FAILED = (error: unknown): string =>
   `The userId option threw while matching connections for disconnect({ user }); that connection was left alone: ${(error as Error)?.message ?? String(error)}`;
 
+export const ACCESS_NOT_ENDED_EVERYWHERE = (cause: unknown): string =>
+  `Realtime access was ended on this instance only: ${(cause as Error)?.message ?? String(cause)}. ` +
+  'Other instances, or subscriptions held in Redis, may still serve it; retry once Redis is back.';
+
 export const ACCESS_REVOKED = (): string => 'Realtime access was ended by the server: sign in again';
 
 function describeValue(value: unknown): string {

@@ -7,8 +7,9 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { EventName } from '../protocol/event-names.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
-import { ACCESS_REVOKED, CLIENT_WITHOUT_KEY, INVALID_DISCONNECT_TARGET, USER_ID_FAILED } from '../realtime.messages.js';
+import { ACCESS_NOT_ENDED_EVERYWHERE, ACCESS_REVOKED, CLIENT_WITHOUT_KEY, INVALID_DISCONNECT_TARGET, USER_ID_FAILED } from '../realtime.messages.js';
 import { ChannelRouter } from './channel-router.interface.js';
+import { RealtimeAccessError } from './channel.errors.js';
 import { ConnectionDirectory, type LocalConnection } from './connection.directory.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import { RealtimeTransport, type AccessMatch, type ControlMessage } from './realtime-transport.interface.js';
@@ -67,7 +68,7 @@ export class AccessRevoker {
     if ('digest' in match) await this.attempt(() => this.registry.remove(match.digest), failures);
     if ('keyId' in match) await this.attempt(() => this.registry.removeOwner(match.keyId), failures);
     await this.attempt(() => this.transport.publishControl({ kind: 'end', match }), failures);
-    if (failures.length > 0) throw failures[0];
+    this.throwIfFailed(failures);
     return { localConnections };
   }
 
@@ -88,7 +89,7 @@ export class AccessRevoker {
       () => this.transport.publishControl({ kind: 'end', match, revokeMs: this.options.subscriptionTtl }),
       failures,
     );
-    if (failures.length > 0) throw failures[0];
+    this.throwIfFailed(failures);
     return { localConnections };
   }
 
@@ -161,6 +162,10 @@ export class AccessRevoker {
       this.logger.warn(USER_ID_FAILED(error));
       return undefined;
     }
+  }
+
+  private throwIfFailed(failures: unknown[]): void {
+    if (failures.length > 0) throw new RealtimeAccessError(ACCESS_NOT_ENDED_EVERYWHERE(failures[0]), { cause: failures[0] });
   }
 
   private async attempt(work: () => Promise<unknown>, failures: unknown[]): Promise<void> {

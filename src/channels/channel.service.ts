@@ -212,7 +212,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
    * through Redis after this resolved).
    *
    * @example this.channels.disconnect({ user: user.id })   // every device of a user (`userId` option)
-   * @throws RealtimeTransportError when Redis is unavailable (this instance's part is done)
+   * @throws RealtimeAccessError when Redis is unavailable (this instance's part is done)
    */
   disconnect(target: DisconnectTarget): Promise<DisconnectReceipt> {
     return this.access.disconnect(target);
@@ -234,7 +234,8 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
    *   await this.channels.revoke(client);  // then every realtime page of this browser
    * }
    * ```
-   * @throws TypeError for a client that does not know its key (a plain `{ connectionId, digest }`)
+   * @throws TypeError for a client that does not know its key (a plain `{ connectionId, digest }`);
+   *   RealtimeAccessError when Redis is unavailable (this instance's part is done)
    */
   revoke(client: RealtimeClientRef): Promise<DisconnectReceipt> {
     return this.access.revoke(client);

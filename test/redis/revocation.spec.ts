@@ -136,3 +136,39 @@ describe('ending realtime access across instances on Redis', () => {
     bob.close();
   });
 });
+
+describe('ending access while Redis is away', () => {
+  it('does this instance’s part, rejects with RealtimeAccessError, and this instance still treats the key as revoked', async () => {
+    const redis = await startRedis();
+    const app = await startApp(redisFixtureModule({ url: redis.url }));
+    const health = async () => (await fetch(`${app.http}/health`)).status;
+    const until = async (check: () => Promise<boolean>, what: string) => {
+      for (let attempt = 0; attempt < 400 && !(await check()); attempt++) await new Promise(resolve => setTimeout(resolve, 25));
+      assert.ok(await check(), `never happened: ${what}`);
+    };
+    try {
+      const page = await subscribePage(app, ['ro-feed']);
+      const socket = await TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+      await redis.kill();
+      await until(async () => (await health()) === 503, 'the instance reports Redis down');
+
+      const { ChannelService, RealtimeAccessError } = await import('nestjs-realtime');
+      const signOut = await fetch(`${app.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
+      assert.equal(signOut.status, 500, 'the route hears that it did not reach everywhere');
+      await assertRevoked(socket);
+      await assert.rejects(app.app.get(ChannelService).disconnect({ user: 'nobody' }), (error: Error) => {
+        assert.ok(error instanceof RealtimeAccessError);
+        assert.match(error.message, /ended on this instance only/);
+        return true;
+      });
+
+      await redis.start();
+      await until(async () => (await health()) === 200, 'the instance is back on Redis');
+      const again = await fetch(`${app.http}/subscribe?channels=ro-feed`, { headers: { cookie: page.cookie } });
+      assert.ok(socketKeyCookie(again), 'its copy of the list still says the old key is revoked: a new key');
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
+  });
+});

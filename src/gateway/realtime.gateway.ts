@@ -197,7 +197,7 @@ export class RealtimeGatewayHost
       connection.fail(encodeEvent(EventName.Error, toErrorPayload(error).payload), CloseCode.ConnectionRejected, 'Connection rejected');
       return;
     }
-    if (!connection.isOpen || connection.ended) return;
+    if (!connection.isOpen) return;
     // Attached before the registry read, so a subscription made meanwhile
     // (by a route, on any instance) reaches it either way.
     this.router.attach(connection);
@@ -211,7 +211,7 @@ export class RealtimeGatewayHost
     } catch (error) {
       this.logFailure('subscription lookup', error);
     }
-    if (!connection.isOpen || connection.ended) return;
+    if (!connection.isOpen) return;
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));
   }
 

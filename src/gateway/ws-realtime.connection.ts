@@ -109,8 +109,9 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     this.refusing = true;
   }
 
+  /** Whether the socket is open and its access was not ended: what it sent is still worth handling. */
   get isOpen(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return !this.ended && this.socket.readyState === WebSocket.OPEN;
   }
 
   get isReady(): boolean {

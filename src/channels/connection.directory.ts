@@ -45,9 +45,13 @@ export class ConnectionDirectory {
   }
 }
 
+/** Whether a connection is one a match names; a match of no known shape names none. */
 function matches(connection: LocalConnection, match: AccessMatch, userIdOf: (user: unknown) => string | undefined): boolean {
-  if ('digest' in match) return connection.digest === match.digest;
-  if ('connectionId' in match) return connection.connectionId === match.connectionId;
-  if ('keyId' in match) return connection.keyId === match.keyId;
-  return connection.user !== undefined && userIdOf(connection.user) === match.user;
+  if ('digest' in match) return typeof match.digest === 'string' && connection.digest === match.digest;
+  if ('connectionId' in match) return typeof match.connectionId === 'string' && connection.connectionId === match.connectionId;
+  if ('keyId' in match) return typeof match.keyId === 'string' && connection.keyId === match.keyId;
+  if ('user' in match && typeof match.user === 'string' && match.user.length > 0) {
+    return connection.user !== undefined && userIdOf(connection.user) === match.user;
+  }
+  return false;
 }

@@ -28,7 +28,8 @@ export class RedisRevocationList extends MemoryRevocationList implements OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.load();
+    // NOTE: not fatal: upgrades are checked against Redis itself, and the copy is loaded again on reconnect.
+    await this.load().catch(error => this.logger.warn(`Reading revoked socket keys from Redis failed: ${(error as Error).message}`));
     (this.connections.commands as NodeJS.EventEmitter).on('ready', this.reload);
   }
 

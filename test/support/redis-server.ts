@@ -38,6 +38,13 @@ export interface RedisProcess {
   stop(): Promise<void>;
   /** Starts it again on the same port, with an empty dataset, and waits until it answers PING. */
   start(): Promise<void>;
+  /**
+   * SIGSTOPs the server: its sockets stay open and it answers nothing, as a
+   * hung or swapping Redis would. Its data is kept.
+   */
+  pause(): void;
+  /** SIGCONTs a paused server: it answers everything it was sent meanwhile. */
+  resume(): void;
 }
 
 /** A Redis Cluster of masters only, every slot assigned and agreed on. */
@@ -67,6 +74,8 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
       if (server.running) throw new Error(`redis-server on port ${port} is already running`);
       server = await launch(port, []);
     },
+    pause: () => server.signal('SIGSTOP'),
+    resume: () => server.signal('SIGCONT'),
   };
 }
 
@@ -114,6 +123,8 @@ interface Server {
   readonly running: boolean;
   /** Sends the signal (SIGKILL after 5 s) and resolves once the process has exited and its dir is gone. */
   terminate(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Stops or continues the running process. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 /** Why a server did not come up, and whether its port was simply taken. */
@@ -168,6 +179,7 @@ async function launch(port: number, extra: string[]): Promise<Server> {
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   let running = true;
+  let paused = false;
   const closed = new Promise(resolve => child.once('close', resolve));
   const exited = new Promise<void>(resolve => {
     child.once('exit', () => resolve());
@@ -189,9 +201,16 @@ async function launch(port: number, extra: string[]): Promise<Server> {
     async terminate(signal) {
       if (!running) return exited;
       child.kill(signal);
+      // A stopped process would not act on SIGTERM until it is continued.
+      if (paused) child.kill('SIGCONT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+    },
+    signal(signal) {
+      if (!running) throw new Error(`redis-server on port ${port} is not running`);
+      child.kill(signal);
+      paused = signal === 'SIGSTOP';
     },
   };
 

@@ -27,7 +27,15 @@ export const REALTIME_DEFAULTS = {
   reauthorizeInterval: 60_000,
   reauthorizeServerSubscriptions: false,
   subscriptionTtl: 600_000,
-  redis: { url: 'redis://127.0.0.1:6379', prefix: 'rt:', backlog: { size: 100, ttl: 60_000 }, connectTimeout: 10_000 },
+  idempotency: { window: 120_000, maxKeys: 50_000 },
+  redis: {
+    url: 'redis://127.0.0.1:6379',
+    prefix: 'rt:',
+    backlog: { size: 100, ttl: 60_000 },
+    connectTimeout: 10_000,
+    commandTimeout: 2_000,
+    outbox: { size: 10_000, maxAge: 30_000 },
+  },
 } as const;
 
 /** A number written as text, as environment variables carry them. */
@@ -85,6 +93,10 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
   }
   const redis = resolveRedisOptions(options.redis);
+  const idempotency = options.idempotency ?? {};
+  if (typeof idempotency !== 'object') {
+    throw new Error(INVALID_OPTION('idempotency', 'an object such as { window, maxKeys }', idempotency));
+  }
   const clientPath = resolveClientPath(options.serveClient);
   const secureCookie = options.secureCookie == null || options.secureCookie === 'auto' ? 'auto' : flag('secureCookie', options.secureCookie, false);
   if (!options.secret) {
@@ -130,6 +142,10 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     ),
     userId: resolveUserId(options.userId),
     subscriptionTtl: ttl,
+    idempotency: {
+      window: count('idempotency.window', idempotency.window, REALTIME_DEFAULTS.idempotency.window, 1000),
+      maxKeys: count('idempotency.maxKeys', idempotency.maxKeys, REALTIME_DEFAULTS.idempotency.maxKeys, 0),
+    },
     redis,
   };
 }
@@ -205,6 +221,9 @@ function resolveRedisOptions(redis: RealtimeRedisOptions | undefined): ResolvedR
   if (redis.cluster && (!Array.isArray(redis.cluster.nodes) || redis.cluster.nodes.length === 0)) {
     throw new Error(INVALID_OPTION('redis.cluster.nodes', 'a non-empty array of nodes', redis.cluster.nodes));
   }
+  if (redis.outbox != null && typeof redis.outbox !== 'object') {
+    throw new Error(INVALID_OPTION('redis.outbox', 'an object such as { size, maxAge }', redis.outbox));
+  }
   const prefix = redis.prefix ?? defaults.prefix;
   if (!/^[A-Za-z0-9_.:-]*$/.test(prefix)) {
     throw new Error(INVALID_OPTION('redis.prefix', 'letters, digits and _ . : -', prefix));
@@ -217,5 +236,8 @@ function resolveRedisOptions(redis: RealtimeRedisOptions | undefined): ResolvedR
     backlogSize: count('redis.backlog.size', redis.backlog?.size, defaults.backlog.size, 1),
     backlogTtl: count('redis.backlog.ttl', redis.backlog?.ttl, defaults.backlog.ttl, 1000),
     connectTimeout: count('redis.connectTimeout', redis.connectTimeout, defaults.connectTimeout, 100),
+    commandTimeout: count('redis.commandTimeout', redis.commandTimeout, defaults.commandTimeout, 10),
+    outboxSize: Math.floor(count('redis.outbox.size', redis.outbox?.size, defaults.outbox.size, 0)),
+    outboxMaxAge: count('redis.outbox.maxAge', redis.outbox?.maxAge, defaults.outbox.maxAge, 0),
   };
 }

@@ -134,6 +134,15 @@ export interface RealtimeModuleOptions {
    */
   subscriptionTtl?: number;
   /**
+   * Push ids (`push(message, channels, { id })`): a push whose id was already
+   * pushed to the same channel within `window` ms reaches nobody again, on any
+   * instance (it resolves with `status: 'duplicate'`), so a caller may retry a
+   * push safely. Each instance remembers at most `maxKeys` recent ids; Redis
+   * keeps one key per id and channel for `window` ms.
+   * @default { window: 120000, maxKeys: 50000 }
+   */
+  idempotency?: { window?: number; maxKeys?: number };
+  /**
    * Scale out on Redis: subscriptions held by digest live in Redis, and pushes
    * reach every instance's subscribers. Without it, everything runs in one
    * process in memory. Needs the `ioredis` package.
@@ -199,6 +208,23 @@ export interface RealtimeRedisOptions {
    * @default 10000
    */
   connectTimeout?: number;
+  /**
+   * How long any Redis command may take, in ms. A command that takes longer
+   * fails with `RealtimeTransportError` (code `Timeout`), and Redis counts as
+   * unavailable until it answers a PING again.
+   * @default 2000
+   */
+  commandTimeout?: number;
+  /**
+   * Pushes made while Redis is unavailable: delivered to this instance's
+   * subscribers and kept, in order, until Redis is back, then published
+   * (`status: 'queued'`). At most `size` pushes wait; after `maxAge` ms of
+   * outage, or when `size` are waiting, a push is rejected with
+   * `RealtimeTransportError` before anyone gets it. `size: 0` turns queueing
+   * off (every push during an outage is rejected).
+   * @default { size: 10000, maxAge: 30000 }
+   */
+  outbox?: { size?: number; maxAge?: number };
 }
 
 /**
@@ -251,6 +277,7 @@ export interface ResolvedRealtimeOptions {
   /** The user id of a connection's user, as a non-empty string, or `undefined`. */
   userId: (user: unknown) => string | undefined;
   subscriptionTtl: number;
+  idempotency: { window: number; maxKeys: number };
   redis: ResolvedRedisOptions | undefined;
 }
 
@@ -263,4 +290,7 @@ export interface ResolvedRedisOptions {
   backlogSize: number;
   backlogTtl: number;
   connectTimeout: number;
+  commandTimeout: number;
+  outboxSize: number;
+  outboxMaxAge: number;
 }

@@ -15,6 +15,30 @@ describe('resolveRealtimeOptions', () => {
     assert.equal(options.reauthorizeInterval, 60_000);
     assert.equal(options.injectConnectionId, false);
     assert.equal(options.secretWasGenerated, false);
+    assert.deepEqual(options.idempotency, { window: 120_000, maxKeys: 50_000 });
+  });
+
+  it('fills the Redis defaults: command timeout, outbox', () => {
+    const { redis } = resolveRealtimeOptions({ secret: 'a-long-enough-secret', redis: { url: 'redis://cache:6379' } });
+    assert.equal(redis?.commandTimeout, 2000);
+    assert.equal(redis?.outboxSize, 10_000);
+    assert.equal(redis?.outboxMaxAge, 30_000);
+  });
+
+  it('checks the Redis timeout, the outbox and the idempotency window, naming them, and takes them as text', () => {
+    const redis = (extra: object) => resolveRealtimeOptions({ redis: { url: 'redis://cache:6379', ...extra } }).redis;
+    assert.throws(() => redis({ commandTimeout: 0 }), /"redis.commandTimeout" must be a number >= 10; got 0/);
+    assert.throws(() => redis({ commandTimeout: '2s' }), /"redis.commandTimeout" must be a number >= 10; got "2s"/);
+    assert.throws(() => redis({ outbox: { size: -1 } }), /"redis.outbox.size" must be a number >= 0/);
+    assert.throws(() => redis({ outbox: { maxAge: 'soon' } }), /"redis.outbox.maxAge" must be a number >= 0/);
+    assert.throws(() => redis({ outbox: 5 }), /"redis.outbox" must be an object/);
+    assert.throws(() => resolveRealtimeOptions({ idempotency: { window: 10 } }), /"idempotency.window" must be a number >= 1000/);
+    assert.throws(() => resolveRealtimeOptions({ idempotency: { maxKeys: -5 } }), /"idempotency.maxKeys" must be a number >= 0/);
+    const resolved = redis({ commandTimeout: '750', outbox: { size: '0', maxAge: ' 5000 ' } });
+    assert.equal(resolved?.commandTimeout, 750);
+    assert.equal(resolved?.outboxSize, 0);
+    assert.equal(resolved?.outboxMaxAge, 5000);
+    assert.deepEqual(resolveRealtimeOptions({ idempotency: { window: '60000' as never } }).idempotency, { window: 60_000, maxKeys: 50_000 });
   });
 
   it('resolves the revocation options: user ids from user.id by default, or from the userId function', () => {

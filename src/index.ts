@@ -8,6 +8,7 @@ export type {
   PushOptions,
   PushPayload,
   PushReceipt,
+  PushStatus,
   SendOptions,
   UntypedPushEvents,
 } from './channels/channel.service.js';
@@ -19,6 +20,8 @@ export type {
   AccessMatch,
   ControlMessage,
   DirectMessage,
+  PublishOptions,
+  PublishOutcome,
   TransportHealth,
   TransportReceiver,
 } from './channels/realtime-transport.interface.js';
@@ -46,3 +49,4 @@ export { REALTIME_DEFAULTS } from './realtime-options.resolver.js';
 export { REALTIME_OPTIONS } from './realtime.constants.js';
 export { RealtimeModule } from './realtime.module.js';
 export { RealtimeTransportError } from './transport/realtime-transport.error.js';
+export type { RealtimeTransportErrorCode } from './transport/realtime-transport.error.js';

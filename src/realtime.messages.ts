@@ -65,3 +65,27 @@ function describeValue(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
   return `an object with ${Object.keys(value).map(key => JSON.stringify(key)).join(', ') || 'no keys'}`;
 }
+
+export const TRANSPORT_UNAVAILABLE_REPLY = (): string => 'The realtime service is unavailable for a moment; try again.';
+
+export const REDIS_UNAVAILABLE = (what: string, why: string): string =>
+  `Redis is unavailable (${why}): could not ${what}.`;
+
+export const REDIS_TIMEOUT = (what: string, ms: number): string =>
+  `Redis did not answer within ${ms} ms (redis.commandTimeout) to ${what}; it may still take effect.`;
+
+export const REDIS_FAILED = (what: string, why: string): string => `Redis could not ${what}: ${why}`;
+
+export const OUTBOX_DISABLED = (): string =>
+  'Redis is unavailable and queueing is off (redis.outbox.size is 0): the push was not delivered to anyone.';
+
+export const OUTBOX_FULL = (size: number): string =>
+  `Redis is unavailable and ${size} pushes already wait for it (redis.outbox.size): the push was not delivered to anyone.`;
+
+export const OUTBOX_TOO_OLD = (maxAge: number): string =>
+  `Redis has been unavailable for more than ${maxAge} ms (redis.outbox.maxAge): the push was not delivered to anyone.`;
+
+export const OUTBOX_CLOSED = (): string => 'The realtime transport is shutting down: the push was not delivered to anyone.';
+
+export const INVALID_PUSH_ID = (got: unknown): string =>
+  `A push id must be a non-empty string of at most 1024 characters, or a finite number; got ${typeof got === 'string' ? `a string of ${got.length} characters` : JSON.stringify(got) ?? String(got)}.`;

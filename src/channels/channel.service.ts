@@ -13,12 +13,15 @@ import { familyChannel, toChannelList } from './channel-name.util.js';
 import { ChannelRouter } from './channel-router.interface.js';
 import { TooManySubscriptionsError } from './channel.errors.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
+import { isGivenPushId, pushIdOf } from './push-id.util.js';
 import {
   RealtimeTransport,
   type ControlMessage,
   type DirectMessage,
+  type PublishOutcome,
   type TransportReceiver,
 } from './realtime-transport.interface.js';
+import { RecentPushIds } from './recent-push-ids.cache.js';
 import { SubscriptionRegistry } from './subscription-registry.interface.js';
 
 /**
@@ -50,7 +53,27 @@ export type PushPayload<E, K> = K extends keyof E ? E[K] : unknown;
 export interface PushOptions<K extends string = string> {
   /** Event name of the pushed frame, as Myxi's `push_event` has. @default 'Push' */
   event?: K;
+  /**
+   * The push's id, such as the id of the record it announces. A push with an
+   * id already pushed to the same channel within `idempotency.window` (2 min)
+   * reaches nobody again, on any instance, and resolves with
+   * `status: 'duplicate'`: a caller may retry with the same id after an error
+   * without anyone getting the message twice.
+   */
+  id?: string | number;
 }
+
+/**
+ * What became of a push beyond this instance:
+ * - `'published'`: every instance gets it;
+ * - `'queued'`: Redis is unavailable; this instance's subscribers got it and it
+ *   waits in this instance's outbox, in order, to be published once Redis is
+ *   back (`redis.outbox`);
+ * - `'duplicate'`: its `id` was pushed to every one of these channels within
+ *   the idempotency window; nobody got it again.
+ * @publicApi
+ */
+export type PushStatus = 'published' | 'queued' | 'duplicate';
 
 /**
  * Options of a direct send to one client.
@@ -70,6 +93,19 @@ export interface PushReceipt {
   channels: string[];
   /** Frames written to connections of this instance. */
   localDeliveries: number;
+  /**
+   * `'queued'` if any channel's frame waits for Redis; `'duplicate'` if every
+   * channel had the id already; `'published'` otherwise.
+   */
+  status: PushStatus;
+}
+
+/** One frame of a push, and where it goes. */
+interface Outgoing {
+  /** `c:<channel>` or `d:<digest>`: what the push id is remembered under. */
+  target: string;
+  deliver(): number;
+  publish(id: string): Promise<PublishOutcome | void>;
 }
 
 /**
@@ -85,6 +121,8 @@ export interface PushReceipt {
  */
 @Injectable()
 export class ChannelService<E extends object = UntypedPushEvents> implements TransportReceiver, OnModuleInit {
+  private readonly recent: RecentPushIds;
+
   constructor(
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
@@ -92,7 +130,9 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     private readonly families: ChannelFamilyRegistry,
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly access: AccessRevoker,
-  ) {}
+  ) {
+    this.recent = new RecentPushIds(options.idempotency.window, options.idempotency.maxKeys);
+  }
 
   onModuleInit(): void {
     this.transport.bind(this);
@@ -101,7 +141,8 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   /**
    * Subscribes a client to one or more channels. Once it resolves, a push on
    * any instance reaches the client's open sockets, wherever they are.
-   * @throws InvalidChannelError, TooManySubscriptionsError
+   * Idempotent: a call that failed may be repeated.
+   * @throws InvalidChannelError, TooManySubscriptionsError, RealtimeTransportError (Redis is unavailable)
    * @example this.channels.subscribe(client, `widgets:${id}`)
    */
   async subscribe(client: RealtimeClientRef, channels: string | readonly string[]): Promise<void> {
@@ -122,7 +163,8 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   /**
    * Unsubscribes a client from some channels, or from everything when none are
    * named. An open socket stops receiving them at once and gets `Unsubscribed`
-   * (`auto: true`) for each.
+   * (`auto: true`) for each. Idempotent.
+   * @throws RealtimeTransportError (Redis is unavailable)
    */
   async unsubscribe(client: RealtimeClientRef, channels?: string | readonly string[]): Promise<void> {
     const list = channels === undefined ? null : toChannelList(channels);
@@ -131,7 +173,10 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     await this.transport.publishDirect(client.digest, { kind: 'unsubscribe', channels: list });
   }
 
-  /** The channels held under a client's digest. */
+  /**
+   * The channels held under a client's digest.
+   * @throws RealtimeTransportError (Redis is unavailable)
+   */
   subscriptions(client: RealtimeClientRef): Promise<string[]> {
     return this.registry.channelsFor(client.digest);
   }
@@ -141,7 +186,13 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
    * instance. The frame is encoded once per channel. Pushes to a declared
    * family's channel carry Myxi's `mq: {e, rk}`.
    *
-   * @example this.channels.push({ qty: 3 }, 'widgets:42', { event: 'WidgetQtyChanged' })
+   * While Redis is unavailable, the push is delivered here and queued for the
+   * others (`status: 'queued'`); when it cannot be queued it is rejected
+   * before anyone gets it. With an `id`, a repeat within the idempotency
+   * window reaches nobody (`status: 'duplicate'`).
+   *
+   * @throws InvalidChannelError, RealtimeTransportError (`OutboxFull`: nobody got it)
+   * @example this.channels.push({ qty: 3 }, 'widgets:42', { event: 'WidgetQtyChanged', id: 'qty-42-7' })
    */
   async push<K extends PushEventName<E> = typeof EventName.Push>(
     message: PushPayload<E, K>,
@@ -150,39 +201,31 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   ): Promise<PushReceipt> {
     const list = toChannelList(channels);
     const event = options.event ?? EventName.Push;
-    let localDeliveries = 0;
-    const handoffs: Promise<void>[] = [];
-    for (const channel of list) {
-      const frame = encodePush({ event, channel, payload: message, mq: this.mqOf(channel) });
-      localDeliveries += this.router.deliver(channel, frame);
-      handoffs.push(this.transport.publish(channel, frame));
-    }
-    await Promise.all(handoffs);
-    return { channels: list, localDeliveries };
+    const outgoing = list.map(channel => this.toChannel(channel, encodePush({ event, channel, payload: message, mq: this.mqOf(channel) })));
+    return this.dispatch(list, outgoing, options.id);
   }
 
   /**
    * Myxi's `push_event`: pushes `event` with `payload` to one key of a family.
    * The frame carries `mq` even when this process did not declare the family
-   * (a worker that only publishes).
+   * (a worker that only publishes). `id` as for `push()`.
    */
   async pushEvent<K extends EventNameOf<E>>(
     family: string,
     routingKey: string | number,
     event: K,
     payload: PushPayload<E, K>,
+    options: Pick<PushOptions, 'id'> = {},
   ): Promise<PushReceipt> {
     const [channel] = toChannelList(familyChannel(family, routingKey));
     const mq: MqMarker = { e: family, rk: String(routingKey) };
-    const frame = encodePush({ event, channel, payload, mq });
-    const localDeliveries = this.router.deliver(channel, frame);
-    await this.transport.publish(channel, frame);
-    return { channels: [channel], localDeliveries };
+    return this.dispatch([channel!], [this.toChannel(channel!, encodePush({ event, channel: channel!, payload, mq }))], options.id);
   }
 
   /**
    * Sends a message to one client only (every open socket of its digest, on
    * any instance): an event frame, or a push frame when `channel` is given.
+   * Outages and `id` work as for `push()`.
    */
   async send<K extends PushEventName<E> = typeof EventName.Push>(
     client: RealtimeClientRef,
@@ -195,9 +238,13 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
       channel === undefined
         ? Buffer.from(encodeEvent(event, message))
         : encodePush({ event, channel, payload: message, mq: this.mqOf(channel) });
-    const localDeliveries = this.router.deliverToDigest(client.digest, frame);
-    await this.transport.publishDirect(client.digest, { kind: 'frame', frame });
-    return { channels: channel === undefined ? [] : [channel], localDeliveries };
+    const digest = client.digest;
+    const outgoing: Outgoing = {
+      target: `d:${digest}`,
+      deliver: () => this.router.deliverToDigest(digest, frame),
+      publish: id => this.transport.publishDirect(digest, { kind: 'frame', frame }, { id }),
+    };
+    return this.dispatch(channel === undefined ? [] : [channel], [outgoing], options.id);
   }
 
   /**
@@ -242,20 +289,62 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   }
 
   /** @internal A push from another instance. */
-  receiveChannelFrame(channel: string, frame: Buffer): void {
+  receiveChannelFrame(channel: string, frame: Buffer, id?: string): void {
+    if (this.isRepeat(`c:${channel}`, id)) return;
     this.router.deliver(channel, frame);
   }
 
   /** @internal A direct message from another instance. */
-  receiveDirect(digest: string, message: DirectMessage): void {
-    if (message.kind === 'frame') this.router.deliverToDigest(digest, message.frame);
-    else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
+  receiveDirect(digest: string, message: DirectMessage, id?: string): void {
+    if (message.kind === 'frame') {
+      if (!this.isRepeat(`d:${digest}`, id)) this.router.deliverToDigest(digest, message.frame);
+    } else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
     else this.applyUnsubscribe(digest, message.channels);
   }
 
   /** @internal A control message from another instance. */
   receiveControl(message: ControlMessage): void {
     this.access.receive(message);
+  }
+
+  private toChannel(channel: string, frame: Buffer): Outgoing {
+    return {
+      target: `c:${channel}`,
+      deliver: () => this.router.deliver(channel, frame),
+      publish: id => this.transport.publish(channel, frame, { id }),
+    };
+  }
+
+  /**
+   * Delivers locally and hands on, frame by frame, skipping targets that had
+   * the id already. The transport admits every frame first: a push it cannot
+   * take is rejected before anyone got it.
+   */
+  private async dispatch(channels: string[], outgoing: Outgoing[], givenId: string | number | undefined): Promise<PushReceipt> {
+    const id = pushIdOf(givenId);
+    const given = isGivenPushId(id);
+    const fresh = given ? outgoing.filter(item => !this.recent.has(item.target, id)) : outgoing;
+    if (fresh.length === 0) return { channels, localDeliveries: 0, status: 'duplicate' };
+    this.transport.admit?.(fresh.length);
+    // NOTE: from here to the last publish() call nothing awaits, so what the
+    // transport admitted cannot be taken by another push in between.
+    let localDeliveries = 0;
+    const handoffs: Array<Promise<PublishOutcome | void>> = [];
+    for (const item of fresh) {
+      if (given) this.recent.remember(item.target, id);
+      localDeliveries += item.deliver();
+      handoffs.push(item.publish(id));
+    }
+    const outcomes = await Promise.all(handoffs);
+    return { channels, localDeliveries, status: outcomes.includes('queued') ? 'queued' : 'published' };
+  }
+
+  /** Whether a caller's push id already reached this target here; remembers it if not. */
+  private isRepeat(target: string, id: string | undefined): boolean {
+    if (!isGivenPushId(id)) return false;
+    if (this.recent.has(target, id)) return true;
+    this.recent.remember(target, id);
+    return false;
   }
 
   /** Myxi's routing marker, for channels of a declared family. */

@@ -38,10 +38,12 @@ import {
 import { readCookie, verifySignedSocketKey } from '../identity/socket-key.cookie.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
-import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER } from '../realtime.messages.js';
+import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { SubscriptionActions } from './subscription.actions.js';
@@ -183,7 +185,12 @@ export class RealtimeGatewayHost
     for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
   }
 
-  /** Checks the key, runs connect hooks, picks up the digest's subscriptions, then says Welcome. */
+  /**
+   * Checks the key, runs connect hooks, picks up the digest's subscriptions,
+   * then says Welcome. If they cannot be picked up (Redis is unavailable), the
+   * client gets `Error Unavailable` and close 1013 instead, and reconnects
+   * later: a Welcome always lists the subscriptions that are in effect.
+   */
   private async open(connection: WsRealtimeConnection): Promise<void> {
     // Asked of the shared list (Redis): a key revoked on another instance a
     // moment ago counts as none here too, whether or not the news arrived.
@@ -201,7 +208,7 @@ export class RealtimeGatewayHost
     // Attached before the registry read, so a subscription made meanwhile
     // (by a route, on any instance) reaches it either way.
     this.router.attach(connection);
-    let held: string[] = [];
+    let held: string[];
     try {
       held = await this.registry.channelsFor(connection.digest);
       for (const channel of held) this.router.join(connection, channel);
@@ -209,7 +216,13 @@ export class RealtimeGatewayHost
       // transport listens for this connection's channels on every instance.
       await this.transport.settled();
     } catch (error) {
-      this.logFailure('subscription lookup', error);
+      // NOTE: an outage is expected and already reported (health, a warning):
+      // every reconnecting client would otherwise log once more.
+      if (error instanceof RealtimeTransportError) this.logger.debug(`Realtime connection sent away: ${error.message}`);
+      else this.logFailure('subscription lookup', error);
+      const frame = encodeEvent(EventName.Error, { error: ErrorCode.Unavailable, message: TRANSPORT_UNAVAILABLE_REPLY() });
+      connection.fail(frame, CloseCode.TryAgainLater, 'Try again later');
+      return;
     }
     if (!connection.isOpen) return;
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));

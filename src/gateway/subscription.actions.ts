@@ -10,6 +10,8 @@ import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-opti
 import { ErrorCode } from '../protocol/error-codes.js';
 import { EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
+import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 type Tag = { value: unknown } | undefined;
@@ -67,38 +69,45 @@ export class SubscriptionActions {
     for (const key of keys) await this.subscribeOne(connection, exchange, key, tag);
   }
 
+  /**
+   * Removes what the payload names (section 4.4 of the protocol). The digest's
+   * registry is updated first: if Redis is unavailable, nothing is removed and
+   * the client gets one `Error Unavailable`.
+   */
   async unsubscribe(connection: WsRealtimeConnection, payload: unknown, tag: Tag): Promise<void> {
     const body = asRecord(payload) ?? {};
-    if (typeof body.channel === 'string') {
-      await this.drop(connection, body.channel);
-      return connection.reply(EventName.Unsubscribed, this.describe(body.channel, false), tag);
-    }
+    const drops: Array<{ channel: string; reply: Record<string, unknown> }> = [];
     const exchange = body.exchange;
-    if (typeof exchange !== 'string' || exchange.length === 0) {
-      const channels = [...this.router.channelsOf(connection)];
+    if (typeof body.channel === 'string') {
+      drops.push({ channel: body.channel, reply: this.describe(body.channel, false) });
+    } else if (typeof exchange !== 'string' || exchange.length === 0) {
+      for (const channel of this.router.channelsOf(connection)) drops.push({ channel, reply: this.describe(channel, false) });
       // Every request gets an answer, even when there was nothing to drop.
-      if (channels.length === 0) return connection.reply(EventName.Unsubscribed, { channels: [], auto: false }, tag);
-      for (const channel of channels) {
-        await this.drop(connection, channel);
-        connection.reply(EventName.Unsubscribed, this.describe(channel, false), tag);
+      if (drops.length === 0) return connection.reply(EventName.Unsubscribed, { channels: [], auto: false }, tag);
+    } else {
+      let keys: unknown[];
+      if (body.routing_key !== undefined && body.routing_key !== null) keys = [body.routing_key];
+      else if (Array.isArray(body.routing_keys)) keys = body.routing_keys;
+      else keys = this.keysOf(connection, exchange);
+      for (const key of keys.filter(isRoutingKey)) {
+        const channel = familyChannel(exchange, key);
+        drops.push({ channel, reply: { exchange_name: exchange, routing_key: key, channel, auto: false } });
       }
-      return;
+      // No keys held, or none valid: still one answer.
+      if (drops.length === 0) {
+        return connection.reply(EventName.Unsubscribed, { exchange_name: exchange, channels: [], auto: false }, tag);
+      }
     }
-    let keys: unknown[];
-    if (body.routing_key !== undefined && body.routing_key !== null) keys = [body.routing_key];
-    else if (Array.isArray(body.routing_keys)) keys = body.routing_keys;
-    else keys = this.keysOf(connection, exchange);
-    if (keys.length === 0) {
-      return connection.reply(EventName.Unsubscribed, { exchange_name: exchange, channels: [], auto: false }, tag);
+    try {
+      await this.registry.remove(connection.digest, [...new Set(drops.map(drop => drop.channel))]);
+    } catch (error) {
+      if (!(error instanceof RealtimeTransportError)) throw error;
+      return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), { channels: drops.map(drop => drop.channel) });
     }
-    for (const key of keys) {
-      if (!isRoutingKey(key)) continue;
-      await this.drop(connection, familyChannel(exchange, key));
-      connection.reply(
-        EventName.Unsubscribed,
-        { exchange_name: exchange, routing_key: key, channel: familyChannel(exchange, key), auto: false },
-        tag,
-      );
+    for (const { channel, reply } of drops) {
+      this.router.leave(connection, channel);
+      connection.grants.delete(channel);
+      connection.reply(EventName.Unsubscribed, reply, tag);
     }
   }
 
@@ -208,17 +217,20 @@ export class SubscriptionActions {
       return this.error(connection, tag, ErrorCode.SubscriptionDenied, `Not allowed to subscribe to ${channel}`, detail);
     }
     if (!connection.isOpen) return;
-    this.router.join(connection, channel);
+    const joinedNow = this.router.join(connection, channel);
     connection.grants.set(channel, { family: exchange, key: routingKey });
-    // Subscribed promises every later push, from any instance.
-    await this.transport.settled();
+    try {
+      // Subscribed promises every later push, from any instance.
+      await this.transport.settled();
+    } catch (error) {
+      if (!(error instanceof RealtimeTransportError)) throw error;
+      // Not listening on Redis: saying Subscribed would be a lie. Undo, and
+      // let the client retry.
+      if (joinedNow) this.router.leave(connection, channel);
+      connection.grants.delete(channel);
+      return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), detail);
+    }
     connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
-  }
-
-  private async drop(connection: WsRealtimeConnection, channel: string): Promise<void> {
-    this.router.leave(connection, channel);
-    connection.grants.delete(channel);
-    await this.registry.remove(connection.digest, [channel]);
   }
 
   private keysOf(connection: WsRealtimeConnection, family: string): string[] {

@@ -3,6 +3,8 @@ import { WsException } from '@nestjs/websockets';
 import { InvalidChannelError, TooManySubscriptionsError } from '../channels/channel.errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ErrorPayload } from '../protocol/frames.js';
+import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
 import { RealtimeException } from './realtime.exception.js';
 
 /** An error as the client will see it, plus the HTTP-like status for Ring replies. */
@@ -36,6 +38,7 @@ const STATUS_OF: Record<string, number> = {
   [ErrorCode.TooManySubscriptions]: 429,
   [ErrorCode.InvalidChannel]: 400,
   [ErrorCode.InternalError]: 500,
+  [ErrorCode.Unavailable]: 503,
 };
 
 /** The HTTP-like status that a Ring-style reply carries for an error code. */
@@ -47,7 +50,7 @@ export function statusOfCode(code: string): number {
  * Turns whatever a handler, guard or pipe threw into the `Error` payload the
  * client gets. Unknown errors and 5xx HTTP exceptions become `InternalError`
  * with a fixed message: their text may hold secrets, so it is logged, never
- * sent.
+ * sent. A `RealtimeTransportError` (Redis is unavailable) is `Unavailable`.
  */
 export function toErrorPayload(error: unknown): MappedError {
   if (error instanceof RealtimeException) {
@@ -60,6 +63,12 @@ export function toErrorPayload(error: unknown): MappedError {
   if (error instanceof TooManySubscriptionsError || error instanceof InvalidChannelError) {
     const code = error instanceof TooManySubscriptionsError ? ErrorCode.TooManySubscriptions : ErrorCode.InvalidChannel;
     return { payload: { error: code, message: error.message }, status: statusOfCode(code), internal: false };
+  }
+  if (error instanceof RealtimeTransportError) {
+    // An outage, not a fault of this handler: the client may retry. Redis's
+    // own words stay in the server's logs.
+    const code = ErrorCode.Unavailable;
+    return { payload: { error: code, message: TRANSPORT_UNAVAILABLE_REPLY() }, status: statusOfCode(code), internal: false };
   }
   if (error instanceof WsException) {
     const raw = error.getError();

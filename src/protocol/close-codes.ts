@@ -14,6 +14,11 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame was larger than `maxMessageSize`. */
   MessageTooBig: 1009,
+  /**
+   * The server could not set the connection up because its transport (Redis)
+   * is unavailable; reconnect with backoff, with the same connection id.
+   */
+  TryAgainLater: 1013,
   /** The connection read too slowly: its send buffer passed `sendBufferLimit`. */
   SlowConsumer: 4001,
   /** A connect-time guard or handler refused the connection. */

@@ -38,6 +38,11 @@ export const ErrorCode = {
   InvalidChannel: 'InvalidChannel',
   /** Server code ended this connection's access (sign-out); close 4004 follows. */
   AccessRevoked: 'AccessRevoked',
+  /**
+   * The server's transport (Redis) is unavailable for a moment: nothing was
+   * changed. Retry later (after a reconnect, when it comes before `Welcome`).
+   */
+  Unavailable: 'Unavailable',
   /** Anything unexpected; details are logged on the server, never sent. */
   InternalError: 'InternalError',
 } as const;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type {
   ControlMessage,
   DirectMessage,
+  PublishOutcome,
   RealtimeTransport,
   TransportHealth,
   TransportReceiver,
@@ -14,8 +15,13 @@ import type {
 @Injectable()
 export class InMemoryTransport implements RealtimeTransport {
   bind(_receiver: TransportReceiver): void {}
-  async publish(_channel: string, _frame: Buffer): Promise<void> {}
-  async publishDirect(_digest: string, _message: DirectMessage): Promise<void> {}
+  admit(_count: number): void {}
+  async publish(_channel: string, _frame: Buffer): Promise<PublishOutcome> {
+    return 'published';
+  }
+  async publishDirect(_digest: string, _message: DirectMessage): Promise<PublishOutcome> {
+    return 'published';
+  }
   async publishControl(_message: ControlMessage): Promise<void> {}
   watchChannel(_channel: string): void {}
   unwatchChannel(_channel: string): void {}

@@ -40,7 +40,7 @@ export function createTransportProviders(): Provider[] {
       useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
         if (!connections || !options.redis) return new InMemoryTransport();
         const { RedisTransport } = await import('./redis/redis.transport.js');
-        return new RedisTransport(connections, options.redis, randomBytes(8).toString('hex'));
+        return new RedisTransport(connections, options.redis, randomBytes(8).toString('hex'), options.idempotency.window);
       },
       inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
     },

@@ -23,7 +23,7 @@ describe('ChannelService', () => {
     const other = await subscribePage(server, ['b']);
     const [client, otherClient] = [await connect(page), await connect(other)];
     const receipt = await post(server, '/push/a,b,c', { message: { n: 1 }, event: 'Thing' });
-    assert.deepEqual(receipt, { channels: ['a', 'b', 'c'], localDeliveries: 3 });
+    assert.deepEqual(receipt, { channels: ['a', 'b', 'c'], localDeliveries: 3, status: 'published' });
     assert.deepEqual(await client.next(frame => frame.channel === 'a'), { event: 'Thing', channel: 'a', payload: { n: 1 } });
     await client.next(frame => frame.channel === 'b');
     await otherClient.next(frame => frame.channel === 'b');
@@ -74,7 +74,7 @@ describe('ChannelService', () => {
     const other = await subscribePage(server, ['unused']);
     const [client, otherClient] = [await connect(page), await connect(other)];
     const headers = { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
-    assert.deepEqual(await post(server, '/notify', { message: { hi: 1 } }, headers), { channels: [], localDeliveries: 1 });
+    assert.deepEqual(await post(server, '/notify', { message: { hi: 1 } }, headers), { channels: [], localDeliveries: 1, status: 'published' });
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 1 } });
     await post(server, '/notify', { message: 'x', channel: 'inbox' }, headers);
     assert.deepEqual(await client.next(frame => frame.channel === 'inbox'), { event: 'Notice', channel: 'inbox', payload: 'x' });
@@ -91,7 +91,7 @@ describe('ChannelService', () => {
     assert.deepEqual((await alice.call('JoinLobby')).payload, { joined: 'chat:lobby' });
     await bob.call('JoinLobby');
     const receipt = await alice.call('SayInLobby', { text: 'hi all' });
-    assert.deepEqual(receipt.payload, { channels: ['chat:lobby'], localDeliveries: 2 });
+    assert.deepEqual(receipt.payload, { channels: ['chat:lobby'], localDeliveries: 2, status: 'published' });
     for (const client of [alice, bob]) {
       assert.deepEqual(await client.next(frame => frame.channel === 'chat:lobby'), {
         event: 'ChatMessage',

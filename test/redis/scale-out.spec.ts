@@ -152,7 +152,7 @@ describe('scale-out on Redis: two instances', () => {
       const client = await connect(a, page);
       const channels = worker.get(ChannelService);
       const receipt = await channels.push({ job: 42, state: 'done' }, 'jobs', { event: 'JobDone' });
-      assert.deepEqual(receipt, { channels: ['jobs'], localDeliveries: 0 });
+      assert.deepEqual(receipt, { channels: ['jobs'], localDeliveries: 0, status: 'published' });
       assert.deepEqual(await client.next(frame => frame.channel === 'jobs'), {
         event: 'JobDone',
         channel: 'jobs',

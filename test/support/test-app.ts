@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -15,9 +15,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts a Nest app the way a user's main.ts does, on `listen(0)`, on Express (default) or Fastify. */
-export async function startApp(module: Type | object, path = '/', platform: Platform = 'express'): Promise<TestApp> {
-  const options = { logger: ['error' as const], abortOnError: false };
+/**
+ * Starts a Nest app the way a user's main.ts does, on `listen(0)`, on Express
+ * (default) or Fastify. `logger` (a `CaptureLogger`) records what it logs
+ * instead of printing errors.
+ */
+export async function startApp(
+  module: Type | object,
+  path = '/',
+  platform: Platform = 'express',
+  logger?: LoggerService,
+): Promise<TestApp> {
+  const options = { logger: logger ?? ['error' as const], abortOnError: false };
   const app =
     platform === 'fastify'
       ? await NestFactory.create(module as Type, new FastifyAdapter(), options)

@@ -9,12 +9,14 @@ import { LocalChannelRouter } from '../../src/channels/local-channel.router.js';
 import { MemoryRevocationList } from '../../src/channels/memory-revocation.list.js';
 import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
 import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
+import type { PublishOutcome } from '../../src/channels/realtime-transport.interface.js';
 import { InMemoryTransport } from '../../src/transport/in-memory.transport.js';
 
 class RecordingTransport extends InMemoryTransport {
   readonly published: Array<{ channel: string; frame: Buffer }> = [];
-  override async publish(channel: string, frame: Buffer): Promise<void> {
+  override async publish(channel: string, frame: Buffer): Promise<PublishOutcome> {
     this.published.push({ channel, frame });
+    return 'published';
   }
 }
 
@@ -39,7 +41,7 @@ describe('ChannelService (unit)', () => {
       router.join(subscriber, 'widgets:7');
     }
     const receipt = await service.push({ qty: 3 }, 'widgets:7', { event: 'Qty' });
-    assert.deepEqual(receipt, { channels: ['widgets:7'], localDeliveries: 50 });
+    assert.deepEqual(receipt, { channels: ['widgets:7'], localDeliveries: 50, status: 'published' });
     assert.equal(written.length, 50);
     const frame = transport.published[0]!.frame;
     assert.ok(written.every(item => item === frame), 'one buffer, written 50 times and published once');

@@ -10,8 +10,14 @@ describe('Redis envelope and topics', () => {
     const envelope = decodeEnvelope(message);
     assert.deepEqual(
       { ...envelope, body: envelope?.body.toString() },
-      { epoch: 'ep0ch', offset: 42, origin: 'instance-a', kind: 'p', body: body.toString() },
+      { epoch: 'ep0ch', offset: 42, origin: 'instance-a', kind: 'p', id: undefined, body: body.toString() },
     );
+  });
+
+  it('reads the push id after the kind, when the sender wrote one', () => {
+    const envelope = decodeEnvelope(Buffer.from('RT1\tep0ch\t7\tinstance-a\tp\tk:AbC-_9\n{}'));
+    assert.equal(envelope?.id, 'k:AbC-_9');
+    assert.equal(envelope?.kind, 'p');
   });
 
   it('ignores other versions and malformed headers instead of throwing', () => {

@@ -2,12 +2,25 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedRedisOptions } from '../../interfaces/realtime-module-options.interface.js';
 import { FANOUT_SCRIPT } from './fanout.script.js';
+import { RedisAvailability } from './redis-availability.monitor.js';
 
 /** An ioredis client of either kind, with the fan-out script defined. */
 export type RedisClient = (Redis | Cluster) & {
   realtimeFanout(...args: Array<string | Buffer | number>): Promise<number>;
 };
 
+
+/**
+ * What both connections do with commands when Redis goes away.
+ *
+ * NOTE: no offline queue, so a command made while Redis is away fails at once
+ * instead of piling up in memory (pushes wait in the outbox, which is
+ * bounded). Commands in flight when a connection drops fail at once
+ * (`maxRetriesPerRequest: 0`) and are never sent again by ioredis
+ * (`autoResendUnfulfilledCommands: false`): a fan-out script that already ran
+ * would otherwise run twice. The outbox retries pushes itself, safely.
+ */
+const NO_RETRIES = { enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false } as const;
 
 /** Reconnect backoff: 50 ms doubling to 2 s, with jitter so instances do not stampede. */
 function retryDelay(attempt: number): number {
@@ -23,12 +36,16 @@ function retryDelay(attempt: number): number {
 export class RedisConnections implements OnApplicationShutdown {
   private readonly logger = new Logger('RealtimeModule');
   private closing = false;
+  /** Whether Redis can be used now; every command goes through it. */
+  readonly availability: RedisAvailability;
 
   private constructor(
     readonly commands: RedisClient,
     readonly subscriber: Redis | Cluster,
     readonly sharded: boolean,
+    commandTimeout: number,
   ) {
+    this.availability = new RedisAvailability(commands, subscriber, commandTimeout);
     for (const [role, client] of [['commands', commands], ['subscriber', subscriber]] as const) {
       (client as NodeJS.EventEmitter).on('error', (error: Error) => {
         if (!this.closing) this.logger.warn(`Redis ${role} connection: ${error.message}`);
@@ -40,13 +57,11 @@ export class RedisConnections implements OnApplicationShutdown {
   static async open(options: ResolvedRedisOptions): Promise<RedisConnections> {
     // ioredis is an optional peer, loaded only when Redis is configured.
     const { Redis, Cluster } = await import('ioredis');
-    // NOTE: no offline queue: while Redis is away, a publish fails at once and
-    // the caller hears about it, instead of piling up in memory.
-    const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: retryDelay, lazyConnect: true };
+    const common = { ...NO_RETRIES, retryStrategy: retryDelay, lazyConnect: true };
     const connections = options.cluster
       ? RedisConnections.cluster(Cluster, options, common)
       : RedisConnections.standalone(Redis, options, common);
-    connections.commands.defineCommand('realtimeFanout', { numberOfKeys: 4, lua: FANOUT_SCRIPT });
+    connections.commands.defineCommand('realtimeFanout', { numberOfKeys: 5, lua: FANOUT_SCRIPT });
     await connections.connect(options.connectTimeout);
     return connections;
   }
@@ -62,7 +77,12 @@ export class RedisConnections implements OnApplicationShutdown {
         : new RedisClass({ ...common, ...options.connection, ...extra });
     // The server re-subscribes itself after a reconnect, so that it knows
     // when to catch up; ioredis's own re-subscribe would race with that.
-    return new RedisConnections(make({ enableAutoPipelining: true }) as RedisClient, make({ autoResubscribe: false }), false);
+    return new RedisConnections(
+      make({ enableAutoPipelining: true }) as RedisClient,
+      make({ autoResubscribe: false }),
+      false,
+      options.commandTimeout,
+    );
   }
 
   private static cluster(
@@ -76,7 +96,7 @@ export class RedisConnections implements OnApplicationShutdown {
         enableOfflineQueue: false,
         lazyConnect: true,
         clusterRetryStrategy: retryDelay,
-        redisOptions: { maxRetriesPerRequest: 1, ...options.connection },
+        redisOptions: { ...NO_RETRIES, ...options.connection },
         ...clusterOptions,
         ...extra,
       });
@@ -84,6 +104,7 @@ export class RedisConnections implements OnApplicationShutdown {
       make({ enableAutoPipelining: true }) as RedisClient,
       make({ shardedSubscribers: true }),
       true,
+      options.commandTimeout,
     );
   }
 
@@ -109,7 +130,13 @@ export class RedisConnections implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
-    await Promise.all([this.commands, this.subscriber].map(client => client.quit().catch(() => client.disconnect())));
+    this.availability.close();
+    // A Redis that hangs would never answer QUIT: give it commandTimeout.
+    await Promise.all(
+      [this.commands, this.subscriber].map(client =>
+        this.availability.bounded('quit', client.quit()).catch(() => client.disconnect()),
+      ),
+    );
   }
 
   private async connect(timeoutMs: number): Promise<void> {

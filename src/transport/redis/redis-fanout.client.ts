@@ -4,18 +4,24 @@ import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import type { Topic } from './redis-topics.js';
 
-/** What to publish: a body on a topic. */
+/** What to publish: a body on a topic, with its push id. */
 export interface FanoutEvent {
   topic: Topic;
   kind: EnvelopeKind;
   body: Buffer | string;
+  /** `k:<digest>` (a caller's id: repeats are dropped) or `g:<random>`. */
+  id: string;
+  /** A retry whose earlier attempt may have run: look for its id in the backlog first. */
+  retry?: boolean;
 }
 
-/** Backlog settings of published topics. */
+/** Backlog and idempotency settings of published topics. */
 export interface FanoutSettings {
   origin: string;
   backlogSize: number;
   backlogTtl: number;
+  /** How long a caller's push id is remembered in Redis, in ms. */
+  idWindow: number;
 }
 
 /**
@@ -43,14 +49,20 @@ export class RedisFanoutClient extends ClientProxy {
     return this.connections.commands as T;
   }
 
-  /** Publishes one message; resolves with its offset, rejects if Redis is unavailable. */
+  /**
+   * Publishes one message; resolves with its offset (0 when it was a repeat of
+   * an id already published), rejects if Redis is unavailable. Unbounded in
+   * time: the caller bounds the wait, and may still hear the outcome later.
+   */
   protected async dispatchEvent<T = number>(packet: ReadPacket<FanoutEvent>): Promise<T> {
-    const { topic, kind, body } = packet.data;
+    const { topic, kind, body, id, retry } = packet.data;
+    const given = id.startsWith('k:');
     const offset = await this.connections.commands.realtimeFanout(
       topic.seqKey,
       topic.epochKey,
       topic.logKey,
       topic.channel,
+      `${topic.channel}:id:${id}`,
       this.settings.origin,
       kind,
       body,
@@ -58,6 +70,9 @@ export class RedisFanoutClient extends ClientProxy {
       this.settings.backlogSize,
       this.settings.backlogTtl,
       this.command,
+      id,
+      given ? this.settings.idWindow : 0,
+      retry && !given ? this.settings.backlogSize : 0,
     );
     return offset as T;
   }

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { REDIS_UNAVAILABLE } from '../../realtime.messages.js';
+import { RealtimeTransportError } from '../realtime-transport.error.js';
 import { decodeEnvelope, type Envelope } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import { RedisFanoutContext } from './redis-fanout.context.js';
@@ -31,11 +33,16 @@ interface TopicState {
   offset: number;
   /** While catching up, live messages wait here in arrival order. */
   held: Envelope[] | undefined;
+  /** Subscribed on the subscriber connection as it is now. */
+  live: boolean;
 }
 
-/** A topic's current position, read from Redis. */
+/** A topic's current position, read from Redis (bounded in time). */
 export async function positionOf(connections: RedisConnections, topic: Topic): Promise<TopicPosition> {
-  const [epoch, seq] = await Promise.all([connections.commands.get(topic.epochKey), connections.commands.get(topic.seqKey)]);
+  const { commands } = connections;
+  const [epoch, seq] = await connections.availability.run(commands, 'read a channel position', () =>
+    Promise.all([commands.get(topic.epochKey), commands.get(topic.seqKey)]),
+  );
   return { epoch: epoch ?? undefined, offset: epoch ? Number(seq ?? 0) : 0 };
 }
 
@@ -62,6 +69,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   private resyncTimer: NodeJS.Timeout | undefined;
+  private stopWaitingForRedis?: () => void;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -76,7 +84,12 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     subscriber.on(this.connections.sharded ? 'smessageBuffer' : 'messageBuffer', this.onMessage);
     subscriber.on('ready', this.onReady);
     subscriber.on('close', this.onDown);
+    // After a stall, re-subscribe at once rather than at the next retry.
+    this.stopWaitingForRedis = this.connections.availability.onUp(() => {
+      if (this.resyncTimer) void this.resync();
+    });
     this.listening = true;
+    this.scheduleFlush();
     callback();
   }
 
@@ -87,6 +100,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     subscriber.off(this.connections.sharded ? 'smessageBuffer' : 'messageBuffer', this.onMessage);
     subscriber.off('ready', this.onReady);
     subscriber.off('close', this.onDown);
+    this.stopWaitingForRedis?.();
   }
 
   on(): void {
@@ -112,9 +126,25 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     if (!this.states.has(topic.channel)) this.starts.set(topic.channel, position);
   }
 
-  /** Resolves once every watch and unwatch asked for so far has been applied. */
+  /**
+   * Resolves once every watch and unwatch asked for so far has been applied:
+   * every watched topic is subscribed on the subscriber connection as it is
+   * now. Rejects with a `RealtimeTransportError` when that cannot be said
+   * (Redis is unavailable), within `redis.commandTimeout`.
+   */
   async settled(): Promise<void> {
+    if (!this.listening) return;
+    await this.connections.availability.bounded('subscribe to the channels asked for', this.applied(), { stall: false });
+  }
+
+  private async applied(): Promise<void> {
     while (this.flushing) await this.flushing;
+    const { status } = this.connections.subscriber;
+    const missing = [...this.wanted.keys()].filter(channel => !this.states.get(channel)?.live).length;
+    if (status !== 'ready' || missing > 0) {
+      const why = status !== 'ready' ? `subscriber connection ${status}` : `${missing} topic(s) not subscribed yet`;
+      throw new RealtimeTransportError(REDIS_UNAVAILABLE('subscribe to the channels asked for', why), { code: 'Unavailable' });
+    }
   }
 
   unwatch(topic: Topic): void {
@@ -125,7 +155,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   /** Topics subscribed and caught up; false while any is pending. */
   get synced(): boolean {
     if (this.wanted.size !== this.states.size) return false;
-    for (const state of this.states.values()) if (state.held) return false;
+    for (const state of this.states.values()) if (state.held || !state.live) return false;
     return true;
   }
 
@@ -138,7 +168,10 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
 
   private readonly onDown = (): void => {
     // Everything must be subscribed again, and caught up, once Redis is back.
-    for (const state of this.states.values()) state.held ??= [];
+    for (const state of this.states.values()) {
+      state.held ??= [];
+      state.live = false;
+    }
   };
 
   private readonly onReady = (): void => {
@@ -182,13 +215,17 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
    */
   private async catchUp(states: TopicState[]): Promise<void> {
     try {
-      const commands = this.connections.commands;
-      const epochs = await Promise.all(states.map(state => commands.get(state.topic.epochKey)));
-      const logs = await Promise.all(
-        states.map((state, index) => {
-          const sameEpoch = epochs[index] !== null && epochs[index] === state.epoch;
-          return commands.xrangeBuffer(state.topic.logKey, sameEpoch ? `(0-${state.offset}` : '-', '+');
-        }),
+      const { commands, availability } = this.connections;
+      const epochs = await availability.run(commands, 'read channel epochs', () =>
+        Promise.all(states.map(state => commands.get(state.topic.epochKey))),
+      );
+      const logs = await availability.run(commands, 'read channel backlogs', () =>
+        Promise.all(
+          states.map((state, index) => {
+            const sameEpoch = epochs[index] !== null && epochs[index] === state.epoch;
+            return commands.xrangeBuffer(state.topic.logKey, sameEpoch ? `(0-${state.offset}` : '-', '+');
+          }),
+        ),
       );
       states.forEach((state, index) => {
         const epoch = epochs[index];
@@ -260,10 +297,10 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
         return start ?? positionOf(this.connections, topic);
       }),
     );
-    const states = topics.map((topic, index): TopicState => ({ topic, ...baselines[index]!, held: [] }));
+    const states = topics.map((topic, index): TopicState => ({ topic, ...baselines[index]!, held: [], live: false }));
     for (const state of states) this.states.set(state.topic.channel, state);
-    for (let index = 0; index < topics.length; index += BATCH) {
-      await this.subscribe(topics.slice(index, index + BATCH).map(topic => topic.channel));
+    for (let index = 0; index < states.length; index += BATCH) {
+      await this.subscribe(states.slice(index, index + BATCH));
     }
     await this.catchUp(states.filter(state => this.states.get(state.topic.channel) === state));
   }
@@ -275,9 +312,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     try {
       const states = [...this.states.values()];
       for (const state of states) state.held ??= [];
-      const channels = states.map(state => state.topic.channel);
-      for (let index = 0; index < channels.length; index += BATCH) {
-        await this.subscribe(channels.slice(index, index + BATCH));
+      for (let index = 0; index < states.length; index += BATCH) {
+        await this.subscribe(states.slice(index, index + BATCH));
       }
       await this.catchUp(states);
       this.scheduleFlush();
@@ -293,8 +329,10 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     this.resyncTimer = setTimeout(() => void this.resync(), RETRY_MS);
   }
 
-  private subscribe(channels: string[]): Promise<void> {
-    return this.change('subscribe', channels);
+  /** Subscribes the topics; they are live once Redis acknowledged it. */
+  private async subscribe(states: TopicState[]): Promise<void> {
+    await this.change('subscribe', states.map(state => state.topic.channel));
+    for (const state of states) state.live = true;
   }
 
   private unsubscribe(channels: string[]): Promise<void> {
@@ -303,14 +341,16 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
 
   private async change(command: 'subscribe' | 'unsubscribe', channels: string[]): Promise<void> {
     if (channels.length === 0) return;
-    const subscriber = this.connections.subscriber;
-    if (!this.connections.sharded) {
-      await subscriber[command](...channels);
-      return;
-    }
-    // SSUBSCRIBE takes channels of one slot only, and ours hash to many: one
-    // command per channel, sent together so they pipeline per shard.
-    const sharded = command === 'subscribe' ? 'ssubscribe' : 'sunsubscribe';
-    await Promise.all(channels.map(channel => subscriber[sharded](channel)));
+    const { subscriber, availability } = this.connections;
+    await availability.run(subscriber, `${command} to ${channels.length} topic(s)`, async () => {
+      if (!this.connections.sharded) {
+        await subscriber[command](...channels);
+        return;
+      }
+      // SSUBSCRIBE takes channels of one slot only, and ours hash to many: one
+      // command per channel, sent together so they pipeline per shard.
+      const sharded = command === 'subscribe' ? 'ssubscribe' : 'sunsubscribe';
+      await Promise.all(channels.map(channel => subscriber[sharded](channel)));
+    });
   }
 }

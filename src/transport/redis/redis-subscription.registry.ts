@@ -10,6 +10,9 @@ import type { RedisConnections } from './redis-connections.js';
  * id>`), scored by when each entry expires: trimmed on every write, and
  * expiring itself with its newest entry, so it holds no more than the digests
  * used within `subscriptionTtl`.
+ *
+ * Every call is bounded by `redis.commandTimeout` and fails with a
+ * `RealtimeTransportError` while Redis is unavailable.
  */
 export class RedisSubscriptionRegistry implements SubscriptionRegistry {
   constructor(
@@ -19,7 +22,7 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
   ) {}
 
   async channelsFor(digest: string): Promise<string[]> {
-    return this.connections.commands.smembers(this.key(digest));
+    return this.run('read subscriptions', commands => commands.smembers(this.key(digest)));
   }
 
   async add(digest: string, channels: readonly string[], owner?: string): Promise<string[]> {
@@ -27,15 +30,12 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
     const key = this.key(digest);
     // NOTE: the index is another key (another slot on a cluster), so it is
     // written in its own transaction, alongside.
-    const [results] = await Promise.all([
-      this.connections.commands
-        .multi()
-        .smismember(key, ...channels)
-        .sadd(key, ...channels)
-        .pexpire(key, this.ttl)
-        .exec(),
-      owner === undefined ? undefined : this.index(owner, [digest], false),
-    ]);
+    const [results] = await this.run('add subscriptions', commands =>
+      Promise.all([
+        commands.multi().smismember(key, ...channels).sadd(key, ...channels).pexpire(key, this.ttl).exec(),
+        owner === undefined ? undefined : this.index(commands, owner, [digest], false),
+      ]),
+    );
     const present = this.result<number[]>(results, 0);
     return channels.filter((_, index) => present[index] === 0);
   }
@@ -43,41 +43,53 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
   async remove(digest: string, channels?: readonly string[]): Promise<string[]> {
     const key = this.key(digest);
     if (!channels) {
-      const results = await this.connections.commands.multi().smembers(key).del(key).exec();
+      const results = await this.run('remove subscriptions', commands => commands.multi().smembers(key).del(key).exec());
       return this.result<string[]>(results, 0);
     }
     if (channels.length === 0) return [];
-    const results = await this.connections.commands.multi().smismember(key, ...channels).srem(key, ...channels).exec();
+    const results = await this.run('remove subscriptions', commands =>
+      commands.multi().smismember(key, ...channels).srem(key, ...channels).exec(),
+    );
     const present = this.result<number[]>(results, 0);
     return channels.filter((_, index) => present[index] === 1);
   }
 
   async keepAlive(digests: Iterable<string>, owner?: string): Promise<void> {
     const list = [...digests];
+    if (list.length === 0) return;
     // Auto-pipelining batches these per node, on a cluster too.
-    await Promise.all([
-      ...list.map(digest => this.connections.commands.pexpire(this.key(digest), this.ttl)),
-      owner === undefined || list.length === 0 ? undefined : this.index(owner, list, true),
-    ]);
+    await this.run('keep subscriptions alive', commands =>
+      Promise.all([
+        ...list.map(digest => commands.pexpire(this.key(digest), this.ttl)),
+        owner === undefined ? undefined : this.index(commands, owner, list, true),
+      ]),
+    );
   }
 
   async removeOwner(owner: string): Promise<string[]> {
-    const results = await this.connections.commands.multi().zrange(this.ownerKey(owner), '0', '-1').del(this.ownerKey(owner)).exec();
-    const digests = this.result<string[]>(results, 0);
-    await Promise.all(digests.map(digest => this.connections.commands.del(this.key(digest))));
-    return digests;
+    return this.run('remove a socket key\'s subscriptions', async commands => {
+      const results = await commands.multi().zrange(this.ownerKey(owner), '0', '-1').del(this.ownerKey(owner)).exec();
+      const digests = this.result<string[]>(results, 0);
+      await Promise.all(digests.map(digest => commands.del(this.key(digest))));
+      return digests;
+    });
   }
 
   /** Indexes digests under their owner until `ttl` from now (`existing`: only those already there). */
-  private async index(owner: string, digests: readonly string[], existing: boolean): Promise<void> {
+  private async index(commands: RedisConnections['commands'], owner: string, digests: readonly string[], existing: boolean): Promise<void> {
     const key = this.ownerKey(owner);
     const now = Date.now();
     const members = digests.flatMap(digest => [String(now + this.ttl), digest]);
-    const add = this.connections.commands.multi();
+    const add = commands.multi();
     if (existing) add.zadd(key, 'XX', ...members);
     else add.zadd(key, ...members);
     const results = await add.zremrangebyscore(key, '-inf', now).pexpire(key, this.ttl).exec();
     this.result<number>(results, 0);
+  }
+
+  private run<T>(what: string, command: (commands: RedisConnections['commands']) => Promise<T>): Promise<T> {
+    const { commands, availability } = this.connections;
+    return availability.run(commands, what, () => command(commands));
   }
 
   private key(digest: string): string {

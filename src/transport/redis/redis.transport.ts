@@ -1,17 +1,20 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
+import { isGivenPushId, pushIdOf } from '../../channels/push-id.util.js';
 import type {
   ControlMessage,
   DirectMessage,
+  PublishOptions,
+  PublishOutcome,
   RealtimeTransport,
   TransportHealth,
   TransportReceiver,
 } from '../../channels/realtime-transport.interface.js';
 import type { ResolvedRedisOptions } from '../../interfaces/realtime-module-options.interface.js';
-import { RealtimeTransportError } from '../realtime-transport.error.js';
 import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import { RedisFanoutClient, type FanoutEvent } from './redis-fanout.client.js';
+import { RedisFanoutOutbox } from './redis-fanout.outbox.js';
 import { FANOUT_PATTERN, positionOf, RedisFanoutServer, type FanoutPacket } from './redis-fanout.server.js';
 import { topicOf, type Topic } from './redis-topics.js';
 
@@ -29,24 +32,35 @@ interface SubscribeBody {
  * class wires them to the channel layer. One topic per channel and one per
  * digest; an instance subscribes only to topics it has local connections for,
  * and never delivers its own messages twice (the local router already did).
+ * Pushes and direct frames go through the outbox, which holds them while
+ * Redis is unavailable.
  */
 export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeModule');
   private readonly client: RedisFanoutClient;
   private readonly server: RedisFanoutServer;
+  private readonly outbox: RedisFanoutOutbox;
   private receiver?: TransportReceiver;
 
   constructor(
     private readonly connections: RedisConnections,
     private readonly options: ResolvedRedisOptions,
     origin: string,
+    /** How long a caller's push id is remembered, in ms (`idempotency.window`). */
+    idWindow: number,
   ) {
     this.client = new RedisFanoutClient(connections, {
       origin,
       backlogSize: options.backlogSize,
       backlogTtl: options.backlogTtl,
+      idWindow,
     });
     this.server = new RedisFanoutServer(connections, origin);
+    this.outbox = new RedisFanoutOutbox(
+      connections.availability,
+      event => lastValueFrom(this.client.emit<number>(event.topic.channel, event)),
+      { size: options.outboxSize, maxAge: options.outboxMaxAge },
+    );
   }
 
   bind(receiver: TransportReceiver): void {
@@ -66,18 +80,25 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     this.server.watch(this.controlTopic());
   }
 
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.server.close();
+    await this.outbox.close();
   }
 
-  publish(channel: string, frame: Buffer): Promise<void> {
-    return this.emit({ topic: this.channelTopic(channel), kind: 'p', body: frame });
+  admit(count: number): void {
+    this.outbox.admit(count);
   }
 
-  async publishDirect(digest: string, message: DirectMessage): Promise<void> {
-    let body: Buffer | string;
-    if (message.kind === 'frame') body = message.frame;
-    else if (message.kind === 'unsubscribe') body = JSON.stringify(message.channels);
+  publish(channel: string, frame: Buffer, options: PublishOptions = {}): Promise<PublishOutcome> {
+    return this.outbox.publish({ topic: this.channelTopic(channel), kind: 'p', body: frame, id: options.id ?? pushIdOf(undefined) });
+  }
+
+  async publishDirect(digest: string, message: DirectMessage, options: PublishOptions = {}): Promise<PublishOutcome> {
+    const topic = this.digestTopic(digest);
+    const id = options.id ?? pushIdOf(undefined);
+    if (message.kind === 'frame') return this.outbox.publish({ topic, kind: 'f', body: message.frame, id });
+    let body: string;
+    if (message.kind === 'unsubscribe') body = JSON.stringify(message.channels);
     else {
       // The instance that holds the socket may subscribe to these channels
       // only after later pushes went out; their positions now tell it where
@@ -85,11 +106,14 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
       const positions = await this.positions(message.channels);
       body = JSON.stringify({ channels: message.channels, positions } satisfies SubscribeBody);
     }
-    return this.emit({ topic: this.digestTopic(digest), kind: KIND_OF[message.kind], body });
+    // NOTE: subscription changes are not queued: the registry they go with is
+    // in Redis too, so the caller hears that Redis is unavailable and retries.
+    await this.emit({ topic, kind: KIND_OF[message.kind], body, id });
+    return 'published';
   }
 
   publishControl(message: ControlMessage): Promise<void> {
-    return this.emit({ topic: this.controlTopic(), kind: 'x', body: JSON.stringify(message) });
+    return this.emit({ topic: this.controlTopic(), kind: 'x', body: JSON.stringify(message), id: pushIdOf(undefined) });
   }
 
   watchChannel(channel: string): void {
@@ -112,36 +136,38 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     return this.server.settled();
   }
 
+  /**
+   * Up when Redis answers, this instance listens to everything it needs and
+   * has caught up, and no push waits in the outbox.
+   */
   health(): TransportHealth {
-    const up = this.connections.ready && this.server.synced;
+    const { availability, commands, subscriber, sharded } = this.connections;
+    const synced = this.server.synced;
+    const queued = this.outbox.queued;
     return {
-      up,
-      transport: this.connections.sharded ? 'redis-cluster' : 'redis',
-      commands: this.connections.commands.status,
-      subscriber: this.connections.subscriber.status,
-      synced: this.server.synced,
+      up: availability.up && synced && this.outbox.direct,
+      transport: sharded ? 'redis-cluster' : 'redis',
+      commands: commands.status,
+      subscriber: subscriber.status,
+      ...(availability.reason ? { unavailable: availability.reason } : {}),
+      synced,
+      queued,
     };
   }
 
   private async emit(event: FanoutEvent): Promise<void> {
-    try {
-      await lastValueFrom(this.client.emit(event.topic.channel, event));
-    } catch (error) {
-      throw new RealtimeTransportError(
-        `Could not publish to Redis (${(error as Error).message}); subscribers on other instances did not get it`,
-        { cause: error },
-      );
-    }
+    const { availability, commands } = this.connections;
+    await availability.run(commands, `publish to ${event.topic.channel}`, () => lastValueFrom(this.client.emit(event.topic.channel, event)));
   }
 
   private onChannel({ topic, envelope }: FanoutPacket): void {
-    this.receiver?.receiveChannelFrame(topic.name, envelope.body);
+    this.receiver?.receiveChannelFrame(topic.name, envelope.body, callerId(envelope.id));
   }
 
   private onDirect({ topic, envelope }: FanoutPacket): void {
     if (!this.receiver) return;
     if (envelope.kind === 'f') {
-      this.receiver.receiveDirect(topic.name, { kind: 'frame', frame: envelope.body });
+      this.receiver.receiveDirect(topic.name, { kind: 'frame', frame: envelope.body }, callerId(envelope.id));
       return;
     }
     if (envelope.kind === 's') {
@@ -168,14 +194,8 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   }
 
   private async positions(channels: readonly string[]): Promise<SubscribeBody['positions']> {
-    try {
-      const found = await Promise.all(channels.map(channel => positionOf(this.connections, this.channelTopic(channel))));
-      return found.map(position => [position.epoch ?? null, position.offset]);
-    } catch (error) {
-      throw new RealtimeTransportError(`Could not read channel positions from Redis: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const found = await Promise.all(channels.map(channel => positionOf(this.connections, this.channelTopic(channel))));
+    return found.map(position => [position.epoch ?? null, position.offset]);
   }
 
   private channelTopic(channel: string): Topic {
@@ -189,4 +209,9 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   private controlTopic(): Topic {
     return topicOf(this.options.prefix, 'b', 'control');
   }
+}
+
+/** The push id a receiver should remember: only a caller's. */
+function callerId(id: string | undefined): string | undefined {
+  return isGivenPushId(id) ? id : undefined;
 }

@@ -69,6 +69,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   private flushing: Promise<void> | undefined;
   private flushAgain = false;
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** Something failed while Redis was unavailable: re-subscribe once it is back. */
+  private resyncWhenUp = false;
   private stopWaitingForRedis?: () => void;
 
   constructor(
@@ -86,7 +88,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     subscriber.on('close', this.onDown);
     // After a stall, re-subscribe at once rather than at the next retry.
     this.stopWaitingForRedis = this.connections.availability.onUp(() => {
-      if (this.resyncTimer) void this.resync();
+      if (this.resyncTimer || this.resyncWhenUp) void this.resync();
     });
     this.listening = true;
     this.scheduleFlush();
@@ -249,8 +251,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
         for (const envelope of held) this.receive(state, envelope);
       });
     } catch (error) {
-      this.logger.warn(`Catching up ${states.length} topic(s) failed, retrying: ${(error as Error).message}`);
-      this.scheduleResync();
+      this.retryLater(`Catching up ${states.length} topic(s)`, error);
     }
   }
 
@@ -263,8 +264,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     this.flushing = new Promise<void>(resolve => setImmediate(resolve))
       .then(() => this.flush())
       .catch(error => {
-        this.logger.warn(`Redis subscription change failed, retrying: ${(error as Error).message}`);
-        this.scheduleResync();
+        this.retryLater('Redis subscription change', error);
       })
       .finally(() => {
         this.flushing = undefined;
@@ -308,6 +308,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   /** After a reconnect: subscribe everything again and catch up. */
   private async resync(): Promise<void> {
     clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
+    this.resyncWhenUp = false;
     if (!this.listening || this.connections.subscriber.status !== 'ready') return;
     try {
       const states = [...this.states.values()];
@@ -318,8 +320,24 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
       await this.catchUp(states);
       this.scheduleFlush();
     } catch (error) {
-      this.logger.warn(`Re-subscribing after a Redis reconnect failed, retrying: ${(error as Error).message}`);
+      this.retryLater('Re-subscribing after a Redis reconnect', error);
+    }
+  }
+
+  /**
+   * Tries again: soon, if Redis is up; once it is back, if not.
+   *
+   * NOTE: failing while Redis is known to be unavailable is expected (the
+   * outage is reported once, and in health): not worth a warning each time.
+   */
+  private retryLater(what: string, error: unknown): void {
+    const message = `${what} failed, retrying: ${(error as Error)?.message ?? error}`;
+    if (this.connections.availability.up) {
+      this.logger.warn(message);
       this.scheduleResync();
+    } else {
+      this.logger.debug(message);
+      this.resyncWhenUp = true;
     }
   }
 

@@ -1,0 +1,87 @@
+import { Redis } from 'ioredis';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ChannelService, RealtimeTransport, RealtimeTransportError } from 'nestjs-realtime';
+import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { CaptureLogger } from '../support/capture-logger.js';
+import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
+import { TestClient } from '../support/ws-client.js';
+
+const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
+
+/** Subscriptions while Redis is down (killed): every request answered, none answered falsely. */
+describe('subscriptions during a Redis outage', () => {
+  const logs = new CaptureLogger();
+  let redis: RedisProcess;
+  let a: TestApp;
+  let b: TestApp;
+
+  before(async () => {
+    redis = await startRedis();
+    a = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
+    b = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
+  });
+  after(async () => {
+    if (!redis.running) await redis.start();
+    await a.close();
+    await b.close();
+    await redis.stop();
+  });
+
+  it('answers Subscribe, Unsubscribe and ListSubscriptions once each, says Subscribed only while listening on Redis, and sends new sockets away to retry', async () => {
+    const page = await subscribePage(a, ['lobby']);
+    const client = await TestClient.connect(`${a.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+    assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 1 })).event, 'Subscribed');
+
+    await redis.kill();
+    await until(() => !up(a), 'the instance notices the outage');
+
+    const subscribe = await client.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
+    assert.deepEqual(subscribe.payload, {
+      exchange: 'widgets',
+      routing_key: 2,
+      error: 'Unavailable',
+      message: 'The realtime service is unavailable for a moment; try again.',
+    });
+    const unsubscribe = await client.call('Unsubscribe', { channel: 'lobby' });
+    assert.equal(unsubscribe.payload.error, 'Unavailable');
+    const all = await client.call('Unsubscribe', {});
+    assert.equal(all.payload.error, 'Unavailable');
+    assert.deepEqual((await client.call('ListSubscriptions')).payload.channels.sort(), ['lobby', 'widgets:1'], 'nothing changed');
+    await client.barrier();
+    const tagged = client.frames.filter(frame => frame.tag !== undefined).map(frame => frame.tag);
+    assert.equal(new Set(tagged).size, tagged.length, 'exactly one answer per request');
+
+    // A page that (re)connects now is told to come back, not welcomed with nothing.
+    const fresh = await subscribePage(a, ['x']).catch(error => error as Error);
+    assert.match(String(fresh), /503/, 'a route that subscribes answers 503');
+    const refused = await TestClient.open(b.ws);
+    assert.deepEqual(await refused.closed, { code: 1013, reason: 'Try again later' });
+    assert.equal(refused.frames[0]?.payload.error, 'Unavailable');
+
+    // Server code hears it with a named error.
+    const channels = b.app.get(ChannelService);
+    await assert.rejects(channels.subscribe({ connectionId: page.connectionId, digest: page.digest }, 'y'), RealtimeTransportError);
+    await assert.rejects(channels.subscriptions({ connectionId: page.connectionId, digest: page.digest }), RealtimeTransportError);
+
+    await redis.start();
+    await until(() => up(a) && up(b), 'both instances are back');
+    const again = await client.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
+    assert.equal(again.event, 'Subscribed');
+    const inspect = new Redis(redis.url);
+    try {
+      const [, listeners] = (await inspect.pubsub('NUMSUB', 'rt:{c:widgets:2}')) as [string, number];
+      assert.equal(listeners, 1, 'Subscribed means the instance listens on Redis');
+    } finally {
+      inspect.disconnect();
+    }
+    await b.app.get(ChannelService).pushEvent('widgets', 2, 'WidgetQtyChanged', { quantity: 9 });
+    await client.next(frame => frame.event === 'WidgetQtyChanged' && frame.payload.quantity === 9);
+    const welcomed = await TestClient.connect(b.ws);
+    welcomed.close();
+    client.close();
+    assert.deepEqual(logs.errors, [], 'an outage is not an error of the module');
+  });
+});

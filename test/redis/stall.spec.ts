@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RealtimeTransport } from 'nestjs-realtime';
+import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { CaptureLogger } from '../support/capture-logger.js';
+import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
+import { TestClient } from '../support/ws-client.js';
+
+const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
+const url = (app: TestApp, page: PageIdentity) => `${app.ws}?socket_connection_id=${page.connectionId}`;
+const connect = (app: TestApp, page: PageIdentity) => TestClient.connect(url(app, page), { headers: { cookie: page.cookie } });
+
+/**
+ * A Redis that hangs: SIGSTOPped, its sockets stay open and it answers
+ * nothing, so nothing but a timeout can tell. Every call must still be
+ * answered, with a named error, and nothing may be lost or doubled.
+ */
+describe('Redis that hangs (SIGSTOP)', () => {
+  const logs = new CaptureLogger();
+  let redis: RedisProcess;
+  let a: TestApp;
+  let b: TestApp;
+
+  before(async () => {
+    redis = await startRedis();
+    const options = { url: redis.url, commandTimeout: 300 };
+    a = await startApp(redisFixtureModule(options), '/', 'express', logs);
+    b = await startApp(redisFixtureModule(options), '/', 'express', logs);
+  });
+  after(async () => {
+    redis.resume();
+    await a.close();
+    await b.close();
+    await redis.stop();
+  });
+
+  it('answers every HTTP call, socket and action with a named error or a queued push, then recovers with nothing lost or doubled', async () => {
+    const pageA = await subscribePage(a, ['feed']);
+    const pageB = await subscribePage(b, ['feed']);
+    const onA = await connect(a, pageA);
+    const onB = await connect(b, pageB);
+    await onA.call('Subscribe', { exchange: 'widgets', routing_key: 1234 });
+    const later = await subscribePage(a, ['later']);
+
+    redis.pause();
+    try {
+      // A route that subscribes its page: 503, with the error's code.
+      const subscribe = await fetch(`${a.http}/subscribe?channels=news`);
+      assert.equal(subscribe.status, 503);
+      const body = (await subscribe.json()) as { code: string; message: string };
+      assert.ok(['Timeout', 'Unavailable'].includes(body.code), `code ${body.code}`);
+      assert.doesNotMatch(body.message, /127\.0\.0\.1|Redis/, 'no Redis details in what a client sees');
+
+      // A push: delivered here, queued for B.
+      const push = await fetch(`${a.http}/push/feed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: { n: 1 } }),
+      });
+      assert.equal(push.status, 201);
+      assert.deepEqual(await push.json(), { channels: ['feed'], localDeliveries: 1, status: 'queued' });
+      await onA.next(frame => frame.channel === 'feed' && frame.payload.n === 1);
+
+      // A page that connects now cannot be told what it holds: it is sent away, to come back.
+      const refused = await TestClient.open(url(a, later), { headers: { cookie: later.cookie } });
+      assert.deepEqual(await refused.closed, { code: 1013, reason: 'Try again later' });
+      assert.deepEqual(refused.frames.map(frame => [frame.event, frame.payload.error]), [['Error', 'Unavailable']]);
+
+      // Every action gets exactly one answer.
+      const subscribed = await onA.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
+      assert.deepEqual([subscribed.event, subscribed.payload.error, subscribed.payload.routing_key], ['Error', 'Unavailable', 2]);
+      const unsubscribed = await onA.call('Unsubscribe', { exchange: 'widgets', routing_key: 1234 });
+      assert.deepEqual([unsubscribed.event, unsubscribed.payload.error], ['Error', 'Unavailable']);
+      const list = await onA.call('ListSubscriptions');
+      assert.deepEqual(list.payload.channels.sort(), ['feed', 'widgets:1234'], 'a refused Unsubscribe changed nothing');
+      assert.equal(up(a), false, 'health reports the stall');
+    } finally {
+      redis.resume();
+    }
+
+    await until(() => up(a) && up(b), 'both instances see Redis answer again');
+    // B gets the queued push once: once a later push is in, it would be too.
+    await fetch(`${a.http}/push/feed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: { n: 2 } }),
+    });
+    await onB.next(frame => frame.channel === 'feed' && frame.payload.n === 2);
+    for (const client of [onA, onB]) {
+      await client.barrier();
+      assert.deepEqual(client.frames.filter(frame => frame.channel === 'feed').map(frame => frame.payload.n), [1, 2]);
+    }
+
+    // The page that was sent away comes back with its subscriptions.
+    const back = await connect(a, later);
+    assert.deepEqual(back.welcome.payload.channels, ['later']);
+    assert.equal((await onA.call('Subscribe', { exchange: 'widgets', routing_key: 2 })).event, 'Subscribed');
+    assert.equal((await fetch(`${a.http}/subscribe?channels=news`, { headers: { cookie: pageA.cookie, 'x-realtime-connection-id': pageA.connectionId } })).status, 200);
+
+    assert.deepEqual(logs.errors, [], 'a hung Redis is not an error of the module');
+    assert.ok(logs.entries.some(entry => entry.level === 'warn' && /Redis stalled/.test(entry.text)), 'the stall is reported once, as a warning');
+    for (const client of [onA, onB, back]) client.close();
+  });
+});

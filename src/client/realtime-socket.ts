@@ -2,7 +2,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionPayload, WelcomePayload } from '../protocol/frames.js';
-import { backoffDelay, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
+import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ClientErrorCode, isRecord, RealtimeError } from './errors.js';
 import { LocalSubscription, type Subscription } from './subscription.js';
@@ -105,6 +105,8 @@ class ChannelEntry {
   confirmedOn: Connection | undefined;
   /** Whether the server has confirmed it once (its `ready` has resolved). */
   everConfirmed = false;
+  /** `Subscribe`s answered `Unavailable` in a row (the server's Redis is down). */
+  unavailable = 0;
 
   constructor(
     readonly channel: string,
@@ -790,6 +792,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     const error = frame.event === EventName.Error ? RealtimeError.fromPayload(frame.payload) : undefined;
     if (!error || error.code === ErrorCode.AlreadySubscribed) {
       if (current) {
+        entry.unavailable = 0;
         entry.confirmedOn = connection;
         entry.everConfirmed = true;
         entry.ready.resolve();
@@ -803,6 +806,15 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     }
     if (!current) return;
     if (entry.sentOn === connection) entry.sentOn = undefined;
+    if (error.code === ErrorCode.Unavailable) {
+      // NOTE: the server cannot listen for it now, and says so rather than
+      // confirming: ask again later, with backoff, until it can.
+      const delayMs = backoffDelay(++entry.unavailable, this.reconnectOptions || RECONNECT_DEFAULTS, this.random);
+      this.timers.setTimeout(() => {
+        if (this.entries.get(entry.channel) === entry && !entry.sentOn) this.sendSubscribeIfReady(entry);
+      }, delayMs);
+      return;
+    }
     this.entries.delete(entry.channel);
     const wasConfirmed = entry.everConfirmed;
     entry.ready.reject(error);

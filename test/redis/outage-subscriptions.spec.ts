@@ -90,31 +90,34 @@ describe('subscriptions during a Redis outage', () => {
     const fast = { initialDelayMs: 50, maxDelayMs: 200 };
     const early = new RealtimeSocket<object, { WidgetQtyChanged: { quantity: number } }>({ url: a.ws, WebSocket, reconnect: fast });
     await early.connect();
-    await redis.kill();
-    await until(() => !up(a), 'the instance notices the outage');
-    const refusals: string[] = [];
     const late = new RealtimeSocket({ url: b.ws, WebSocket, reconnect: fast });
-    late.on('error', error => refusals.push(error.code));
-    const connected = late.connect();
-    const widget = early.subscribe('widgets', 1234);
-    let confirmed = false;
-    void widget.ready.then(() => (confirmed = true));
-    const answers: string[] = [];
-    early.on('message', frame => {
-      const { event, payload } = frame as { event?: string; payload?: { error?: string } };
-      if (event === 'Error' && payload?.error) answers.push(payload.error);
-    });
-    await until(() => answers.includes('Unavailable') && refusals.includes('Unavailable'), 'the server says Unavailable, to both');
-    assert.equal(confirmed, false, 'not confirmed while the server cannot listen for it');
+    try {
+      await redis.kill();
+      await until(() => !up(a), 'the instance notices the outage');
+      const refusals: string[] = [];
+      late.on('error', error => refusals.push(error.code));
+      const connected = late.connect();
+      const widget = early.subscribe('widgets', 1234);
+      let confirmed = false;
+      void widget.ready.then(() => (confirmed = true), () => undefined);
+      const answers: string[] = [];
+      early.on('message', frame => {
+        const { event, payload } = frame as { event?: string; payload?: { error?: string } };
+        if (event === 'Error' && payload?.error) answers.push(payload.error);
+      });
+      await until(() => answers.includes('Unavailable') && refusals.includes('Unavailable'), 'the server says Unavailable, to both');
+      assert.equal(confirmed, false, 'not confirmed while the server cannot listen for it');
 
-    await redis.start();
-    await connected;
-    await widget.ready;
-    const pushed = new Promise<number>(resolve => widget.on('WidgetQtyChanged', ({ quantity }) => resolve(quantity)));
-    await b.app.get(ChannelService).pushEvent('widgets', 1234, 'WidgetQtyChanged', { quantity: 3 });
-    assert.equal(await pushed, 3);
-    await early.close();
-    await late.close();
+      await redis.start();
+      await connected;
+      await widget.ready;
+      const pushed = new Promise<number>(resolve => widget.on('WidgetQtyChanged', ({ quantity }) => resolve(quantity)));
+      await b.app.get(ChannelService).pushEvent('widgets', 1234, 'WidgetQtyChanged', { quantity: 3 });
+      assert.equal(await pushed, 3);
+    } finally {
+      await early.close();
+      await late.close();
+    }
     assert.deepEqual(logs.errors, []);
   });
 });

@@ -100,12 +100,12 @@ export interface PushReceipt {
   status: PushStatus;
 }
 
-/** One frame of a push, and where it goes. */
+/** One frame of a push, and where it goes: down a channel, or to one digest. */
 interface Outgoing {
-  /** `c:<channel>` or `d:<digest>`: what the push id is remembered under. */
-  target: string;
-  deliver(): number;
-  publish(id: string): Promise<PublishOutcome | void>;
+  kind: 'c' | 'd';
+  /** The channel or the digest. */
+  name: string;
+  frame: Buffer;
 }
 
 /**
@@ -201,7 +201,11 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   ): Promise<PushReceipt> {
     const list = toChannelList(channels);
     const event = options.event ?? EventName.Push;
-    const outgoing = list.map(channel => this.toChannel(channel, encodePush({ event, channel, payload: message, mq: this.mqOf(channel) })));
+    const outgoing = list.map((channel): Outgoing => ({
+      kind: 'c',
+      name: channel,
+      frame: encodePush({ event, channel, payload: message, mq: this.mqOf(channel) }),
+    }));
     return this.dispatch(list, outgoing, options.id);
   }
 
@@ -219,7 +223,8 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   ): Promise<PushReceipt> {
     const [channel] = toChannelList(familyChannel(family, routingKey));
     const mq: MqMarker = { e: family, rk: String(routingKey) };
-    return this.dispatch([channel!], [this.toChannel(channel!, encodePush({ event, channel: channel!, payload, mq }))], options.id);
+    const frame = encodePush({ event, channel: channel!, payload, mq });
+    return this.dispatch([channel!], [{ kind: 'c', name: channel!, frame }], options.id);
   }
 
   /**
@@ -238,13 +243,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
       channel === undefined
         ? Buffer.from(encodeEvent(event, message))
         : encodePush({ event, channel, payload: message, mq: this.mqOf(channel) });
-    const digest = client.digest;
-    const outgoing: Outgoing = {
-      target: `d:${digest}`,
-      deliver: () => this.router.deliverToDigest(digest, frame),
-      publish: id => this.transport.publishDirect(digest, { kind: 'frame', frame }, { id }),
-    };
-    return this.dispatch(channel === undefined ? [] : [channel], [outgoing], options.id);
+    return this.dispatch(channel === undefined ? [] : [channel], [{ kind: 'd', name: client.digest, frame }], options.id);
   }
 
   /**
@@ -307,14 +306,6 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     this.access.receive(message);
   }
 
-  private toChannel(channel: string, frame: Buffer): Outgoing {
-    return {
-      target: `c:${channel}`,
-      deliver: () => this.router.deliver(channel, frame),
-      publish: id => this.transport.publish(channel, frame, { id }),
-    };
-  }
-
   /**
    * Delivers locally and hands on, frame by frame, skipping targets that had
    * the id already. The transport admits every frame first: a push it cannot
@@ -323,17 +314,23 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   private async dispatch(channels: string[], outgoing: Outgoing[], givenId: string | number | undefined): Promise<PushReceipt> {
     const id = pushIdOf(givenId);
     const given = isGivenPushId(id);
-    const fresh = given ? outgoing.filter(item => !this.recent.has(item.target, id)) : outgoing;
+    const fresh = given ? outgoing.filter(item => !this.recent.has(`${item.kind}:${item.name}`, id)) : outgoing;
     if (fresh.length === 0) return { channels, localDeliveries: 0, status: 'duplicate' };
     this.transport.admit?.(fresh.length);
     // NOTE: from here to the last publish() call nothing awaits, so what the
     // transport admitted cannot be taken by another push in between.
     let localDeliveries = 0;
     const handoffs: Array<Promise<PublishOutcome | void>> = [];
-    for (const item of fresh) {
-      if (given) this.recent.remember(item.target, id);
-      localDeliveries += item.deliver();
-      handoffs.push(item.publish(id));
+    const options = { id };
+    for (const { kind, name, frame } of fresh) {
+      if (given) this.recent.remember(`${kind}:${name}`, id);
+      if (kind === 'c') {
+        localDeliveries += this.router.deliver(name, frame);
+        handoffs.push(this.transport.publish(name, frame, options));
+      } else {
+        localDeliveries += this.router.deliverToDigest(name, frame);
+        handoffs.push(this.transport.publishDirect(name, { kind: 'frame', frame }, options));
+      }
     }
     const outcomes = await Promise.all(handoffs);
     return { channels, localDeliveries, status: outcomes.includes('queued') ? 'queued' : 'published' };

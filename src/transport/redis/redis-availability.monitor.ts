@@ -116,7 +116,8 @@ export class RedisAvailability {
     this.listeners.clear();
   }
 
-  private stall(reason: string): void {
+  /** Redis did not answer in time: unavailable until it answers a PING again. */
+  stall(reason: string): void {
     if (this.closed || this.stalled) return;
     this.stalled = reason;
     this.downAt ??= Date.now();

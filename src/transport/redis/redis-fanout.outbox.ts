@@ -17,8 +17,12 @@ interface Entry {
   readonly event: FanoutEvent;
   /** The attempt in flight, if any. */
   attempt: Promise<number> | undefined;
+  /** When that attempt was sent. */
+  sentAt: number;
   /** An earlier attempt may have run in Redis without an answer reaching us. */
   uncertain: boolean;
+  /** Tells the caller of `publish()`, once. */
+  answer: ((outcome: PublishOutcome) => void) | undefined;
 }
 
 /** Messages sent together while draining (pipelined, in order). */
@@ -46,12 +50,15 @@ export class RedisFanoutOutbox {
   private inFlight = 0;
   private draining: Promise<void> | undefined;
   private retryTimer?: NodeJS.Timeout;
+  /** Runs while attempts are in flight: one timer for all, not one per push. */
+  private watchdog?: NodeJS.Timeout;
   private accepting = true;
   private readonly stopListening: () => void;
 
   constructor(
     private readonly availability: RedisAvailability,
-    private readonly send: (event: FanoutEvent) => Promise<number>,
+    /** Sends one message; `retry` when an earlier attempt may have run. */
+    private readonly send: (event: FanoutEvent, retry: boolean) => Promise<number>,
     private readonly settings: OutboxSettings,
   ) {
     this.stopListening = availability.onUp(() => void this.drain());
@@ -95,14 +102,18 @@ export class RedisFanoutOutbox {
     } catch (error) {
       return Promise.reject(error);
     }
-    const entry: Entry = { event, attempt: undefined, uncertain: false };
+    const entry: Entry = { event, attempt: undefined, sentAt: 0, uncertain: false, answer: undefined };
     const direct = this.direct;
     this.entries.add(entry);
     if (!direct) return Promise.resolve('queued');
-    return this.availability.bounded('publish a push', this.start(entry)).then(
-      () => 'published' as const,
-      () => 'queued' as const,
-    );
+    return new Promise(resolve => {
+      entry.answer = resolve;
+      this.start(entry);
+      if (!this.watchdog) {
+        this.watchdog = setInterval(() => this.checkInFlight(), Math.max(10, this.availability.timeoutMs / 4));
+        this.watchdog.unref();
+      }
+    });
   }
 
   /**
@@ -112,6 +123,8 @@ export class RedisFanoutOutbox {
   async close(): Promise<void> {
     this.accepting = false;
     clearTimeout(this.retryTimer);
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
     if (this.entries.size > 0 && this.availability.up) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>(resolve => (timer = setTimeout(resolve, Math.max(this.availability.timeoutMs, 5000))));
@@ -126,20 +139,52 @@ export class RedisFanoutOutbox {
 
   /** Sends the entry; it leaves the outbox once Redis acknowledges any attempt. */
   private start(entry: Entry): Promise<number> {
-    const attempt = this.send({ ...entry.event, retry: entry.uncertain });
+    const attempt = this.send(entry.event, entry.uncertain);
     if (entry.attempt === undefined) this.inFlight += 1;
     entry.attempt = attempt;
+    entry.sentAt = Date.now();
     attempt.then(
       () => {
         if (this.entries.delete(entry) && entry.attempt !== undefined) this.inFlight -= 1;
         entry.attempt = undefined;
+        this.answer(entry, 'published');
       },
       () => {
         this.lose(entry, attempt);
+        this.answer(entry, 'queued');
         this.retrySoon();
       },
     );
     return attempt;
+  }
+
+  private answer(entry: Entry, outcome: PublishOutcome): void {
+    const answer = entry.answer;
+    entry.answer = undefined;
+    answer?.(outcome);
+  }
+
+  /**
+   * Once the oldest attempt in flight has waited `commandTimeout`, Redis is
+   * stalled: every caller still waiting hears `queued` (the attempts stay in
+   * flight, and count if Redis answers them late).
+   */
+  private checkInFlight(): void {
+    if (this.inFlight === 0) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+      return;
+    }
+    let oldest: Entry | undefined;
+    for (const entry of this.entries) {
+      if (entry.attempt) {
+        oldest = entry;
+        break;
+      }
+    }
+    if (!oldest || Date.now() - oldest.sentAt < this.availability.timeoutMs) return;
+    this.availability.stall(`no answer to a push within ${this.availability.timeoutMs} ms`);
+    for (const entry of this.entries) this.answer(entry, 'queued');
   }
 
   /** The attempt failed or will not answer: the entry waits again, and its next attempt checks first. */

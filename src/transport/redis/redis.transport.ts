@@ -58,7 +58,7 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     this.server = new RedisFanoutServer(connections, origin);
     this.outbox = new RedisFanoutOutbox(
       connections.availability,
-      event => lastValueFrom(this.client.emit<number>(event.topic.channel, event)),
+      (event, retry) => lastValueFrom(this.client.emit<number>(event.topic.channel, retry ? { ...event, retry } : event)),
       { size: options.outboxSize, maxAge: options.outboxMaxAge },
     );
   }

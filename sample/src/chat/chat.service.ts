@@ -32,14 +32,26 @@ export class ChatService {
     return this.history.get(room) ?? [];
   }
 
-  /** Posts a message: remembers it, and pushes it to everyone in the room. */
+  /**
+   * Posts a message: remembers it, and pushes it to everyone in the room. A
+   * push that Redis cannot take (a long outage) is refused before anyone got
+   * it: then the message is forgotten again and the post fails (503), so the
+   * author can simply send it again.
+   */
   async post(room: string, author: User, text: string): Promise<ChatMessage> {
     const message: ChatMessage = { id: randomUUID(), room, author: publicUser(author), text, at: new Date().toISOString() };
     const list = this.history.get(room) ?? [];
     list.push(message);
     if (list.length > HISTORY_LIMIT) list.splice(0, list.length - HISTORY_LIMIT);
     this.history.set(room, list);
-    await this.channels.push(message, chatChannel(room), { event: CHAT_MESSAGE_EVENT });
+    try {
+      // The message's id is the push's id: a retry of this push cannot show it twice.
+      await this.channels.push(message, chatChannel(room), { event: CHAT_MESSAGE_EVENT, id: message.id });
+    } catch (error) {
+      const index = list.indexOf(message);
+      if (index >= 0) list.splice(index, 1);
+      throw error;
+    }
     return message;
   }
 }

@@ -72,6 +72,14 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   /** Something failed while Redis was unavailable: re-subscribe once it is back. */
   private resyncWhenUp = false;
   private stopWaitingForRedis?: () => void;
+  /** Watches and unwatches asked for so far, and how many of them a finished flush has seen. */
+  private requested = 0;
+  private applied = 0;
+  /**
+   * Some topic is not subscribed on the connection as it is now (it dropped,
+   * or a change failed) until a resync has gone through.
+   */
+  private broken = false;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -116,6 +124,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   /** Starts receiving a topic (idempotent; applied with the rest of this tick's changes). */
   watch(topic: Topic): void {
     this.wanted.set(topic.channel, topic);
+    this.requested += 1;
     this.scheduleFlush();
   }
 
@@ -136,21 +145,26 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
    */
   async settled(): Promise<void> {
     if (!this.listening) return;
-    await this.connections.availability.bounded('subscribe to the channels asked for', this.applied(), { stall: false });
+    await this.connections.availability.bounded('subscribe to the channels asked for', this.inEffect(), { stall: false });
   }
 
-  private async applied(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  /**
+   * Waits for the flushes that apply what was asked until now (not for later
+   * ones: under churn they never end), then says whether it all took effect.
+   */
+  private async inEffect(): Promise<void> {
+    const asked = this.requested;
+    while (this.applied < asked && this.flushing) await this.flushing;
     const { status } = this.connections.subscriber;
-    const missing = [...this.wanted.keys()].filter(channel => !this.states.get(channel)?.live).length;
-    if (status !== 'ready' || missing > 0) {
-      const why = status !== 'ready' ? `subscriber connection ${status}` : `${missing} topic(s) not subscribed yet`;
+    if (status !== 'ready' || this.broken || this.applied < asked) {
+      const why = status !== 'ready' ? `subscriber connection ${status}` : 'a subscription change is waiting to be retried';
       throw new RealtimeTransportError(REDIS_UNAVAILABLE('subscribe to the channels asked for', why), { code: 'Unavailable' });
     }
   }
 
   unwatch(topic: Topic): void {
     this.wanted.delete(topic.channel);
+    this.requested += 1;
     this.scheduleFlush();
   }
 
@@ -170,6 +184,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
 
   private readonly onDown = (): void => {
     // Everything must be subscribed again, and caught up, once Redis is back.
+    this.broken = true;
     for (const state of this.states.values()) {
       state.held ??= [];
       state.live = false;
@@ -251,7 +266,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
         for (const envelope of held) this.receive(state, envelope);
       });
     } catch (error) {
-      this.retryLater(`Catching up ${states.length} topic(s)`, error);
+      // Subscribed, so later pushes are held for them: not broken.
+      this.retryLater(`Catching up ${states.length} topic(s)`, error, false);
     }
   }
 
@@ -277,6 +293,15 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
 
   /** Applies the difference between wanted and subscribed topics. */
   private async flush(): Promise<void> {
+    const asked = this.requested;
+    try {
+      await this.apply();
+    } finally {
+      this.applied = asked;
+    }
+  }
+
+  private async apply(): Promise<void> {
     if (this.connections.subscriber.status !== 'ready') return;
     const added = [...this.wanted.values()].filter(topic => !this.states.has(topic.channel));
     const removed = [...this.states.keys()].filter(channel => !this.wanted.has(channel));
@@ -317,6 +342,7 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
       for (let index = 0; index < states.length; index += BATCH) {
         await this.subscribe(states.slice(index, index + BATCH));
       }
+      this.broken = false;
       await this.catchUp(states);
       this.scheduleFlush();
     } catch (error) {
@@ -330,7 +356,8 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
    * NOTE: failing while Redis is known to be unavailable is expected (the
    * outage is reported once, and in health): not worth a warning each time.
    */
-  private retryLater(what: string, error: unknown): void {
+  private retryLater(what: string, error: unknown, broken = true): void {
+    if (broken) this.broken = true;
     const message = `${what} failed, retrying: ${(error as Error)?.message ?? error}`;
     if (this.connections.availability.up) {
       this.logger.warn(message);

@@ -163,7 +163,12 @@ export class RealtimeGatewayHost
     this.directory.delete(connection);
     this.router.detach(connection);
     // The digest's subscriptions (and its entry in its key's index) now expire subscriptionTtl after this moment.
-    this.registry.keepAlive([connection.digest], connection.keyId).catch(error => this.logger.warn(`Realtime keep-alive failed: ${(error as Error).message}`));
+    // NOTE: during an outage every client that leaves would log this; the
+    // outage itself is reported once already.
+    this.registry.keepAlive([connection.digest], connection.keyId).catch(error => {
+      const log = error instanceof RealtimeTransportError ? 'debug' : 'warn';
+      this.logger[log](`Realtime keep-alive failed: ${(error as Error).message}`);
+    });
     for (const hook of this.handlers.hooksFor('disconnect')) {
       hook(connection, {}, 'disconnect').catch(error => this.logFailure('disconnect hook', error));
     }

@@ -115,7 +115,7 @@ describe('Redis install (Express + ioredis + @nestjs/microservices): two instanc
       const page = await openRoomPage(instances[from]!, room);
       const client = await connectPage(instances[to]!, page, [`room:${room}`]);
       try {
-        assert.deepEqual(await say(instances[from]!, room, `from ${from}`), { channels: [`room:${room}`], localDeliveries: 0 });
+        assert.deepEqual(await say(instances[from]!, room, `from ${from}`), { channels: [`room:${room}`], localDeliveries: 0, status: 'published' });
         await heard(client, room, `from ${from}`);
       } finally {
         client.close();

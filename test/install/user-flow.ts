@@ -60,6 +60,7 @@ export async function connectPage(app: AppProcess, page: Page, channels: string[
 export interface Receipt {
   channels: string[];
   localDeliveries: number;
+  status: 'published' | 'queued' | 'duplicate';
 }
 
 /** POSTs a message to a room, as a form or fetch would, and returns the push receipt. */
@@ -114,7 +115,7 @@ export function itServesTheUserFlow(target: () => FlowTarget, room: string): voi
     const page = await openRoomPage(server, room);
     const client = await connectPage(server, page, [`room:${room}`]);
     try {
-      assert.deepEqual(await say(server, room, 'hello'), { channels: [`room:${room}`], localDeliveries: 1 });
+      assert.deepEqual(await say(server, room, 'hello'), { channels: [`room:${room}`], localDeliveries: 1, status: 'published' });
       await heard(client, room, 'hello');
     } finally {
       client.close();
@@ -150,7 +151,7 @@ export function itServesTheUserFlow(target: () => FlowTarget, room: string): voi
       await expectStatus(server, page.status, 200, page);
       const posted = await callRoute(client, 'say-1', 'post', `/rooms/${calls}/messages`, { text: 'over the socket' });
       await expectStatus(server, posted.status, 201, posted);
-      assert.deepEqual(posted.body, { channels: [`room:${calls}`], localDeliveries: 1 });
+      assert.deepEqual(posted.body, { channels: [`room:${calls}`], localDeliveries: 1, status: 'published' });
       await heard(client, calls, 'over the socket');
     } finally {
       client.close();

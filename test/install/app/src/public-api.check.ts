@@ -22,9 +22,12 @@ import {
   ErrorCode,
   REALTIME_CONNECTION,
   RealtimeModule,
+  RealtimeTransportError,
   type DisconnectReceipt,
   type DisconnectTarget,
   type PushReceipt,
+  type PushStatus,
+  type RealtimeTransportErrorCode,
   type RealtimeClientRef,
   type RealtimeConnection,
   type RealtimeModuleAsyncOptions,
@@ -58,6 +61,10 @@ export type PublicApiChecks = [
   Expect<Equal<Parameters<ChannelService['disconnect']>[0], DisconnectTarget>>,
   Expect<Equal<typeof CloseCode.AccessRevoked, 4004>>,
   Expect<Equal<typeof ErrorCode.AccessRevoked, 'AccessRevoked'>>,
+  Expect<Equal<PushReceipt['status'], PushStatus>>,
+  Expect<Equal<PushStatus, 'published' | 'queued' | 'duplicate'>>,
+  Expect<Equal<RealtimeTransportError['code'], RealtimeTransportErrorCode>>,
+  Expect<Equal<RealtimeTransportErrorCode, 'Unavailable' | 'Timeout' | 'OutboxFull'>>,
   // (add new checks above this line)
 ];
 
@@ -87,6 +94,10 @@ interface AppEvents {
 declare const typedChannels: ChannelService<AppEvents>;
 export const pushChecks = [
   () => typedChannels.push({ qty: 3 }, 'widgets:1', { event: 'WidgetQtyChanged' }),
+  () => typedChannels.push({ qty: 3 }, 'widgets:1', { event: 'WidgetQtyChanged', id: 'qty-1-3' }),
+  () => typedChannels.pushEvent('widgets', 1, 'WidgetQtyChanged', { qty: 3 }, { id: 42 }),
+  // @ts-expect-error a push id is a string or a number
+  () => typedChannels.push({ qty: 3 }, 'widgets:1', { event: 'WidgetQtyChanged', id: { key: 1 } }),
   // @ts-expect-error the payload does not match the event
   () => typedChannels.push({ qty: '3' }, 'widgets:1', { event: 'WidgetQtyChanged' }),
   // @ts-expect-error an event AppEvents does not name
@@ -113,6 +124,10 @@ export const optionChecks: RealtimeModuleOptions[] = [
   { userId: (user: { id: string }) => user.id, reauthorizeServerSubscriptions: true },
   // @ts-expect-error userId gives a string or a number
   { userId: (user: { id: string }) => ({ id: user.id }) },
+  {
+    redis: { url: 'redis://127.0.0.1:6379', commandTimeout: 1500, outbox: { size: 500, maxAge: 10_000 } },
+    idempotency: { window: 60_000, maxKeys: 10_000 },
+  },
   // @ts-expect-error secureCookie is a boolean or 'auto'
   { secureCookie: 'sometimes' },
   // @ts-expect-error an unknown option is a typo

@@ -123,11 +123,6 @@ export class RedisConnections implements OnApplicationShutdown {
     return db ? `${where}, db ${db}` : where;
   }
 
-  /** Whether both connections can carry traffic now. */
-  get ready(): boolean {
-    return this.commands.status === 'ready' && this.subscriber.status === 'ready';
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.availability.close();

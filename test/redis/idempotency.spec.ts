@@ -34,7 +34,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
 
   before(async () => {
     redis = await startRedis();
-    const options = { url: redis.url, commandTimeout: 300 };
+    const options = { url: redis.url, commandTimeout: 1000 };
     a = await startApp(redisFixtureModule(options), '/', 'express', logs);
     b = await startApp(redisFixtureModule(options), '/', 'express', logs);
   });

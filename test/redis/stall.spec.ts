@@ -25,7 +25,7 @@ describe('Redis that hangs (SIGSTOP)', () => {
 
   before(async () => {
     redis = await startRedis();
-    const options = { url: redis.url, commandTimeout: 300 };
+    const options = { url: redis.url, commandTimeout: 1000 };
     a = await startApp(redisFixtureModule(options), '/', 'express', logs);
     b = await startApp(redisFixtureModule(options), '/', 'express', logs);
   });

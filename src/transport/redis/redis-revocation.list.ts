@@ -9,7 +9,9 @@ import type { RedisConnections } from './redis-connections.js';
  * a copy in memory (what HTTP requests are checked against, with no round
  * trip): loaded at startup and after every Redis reconnect, and added to by
  * the control messages other instances publish. A socket's upgrade is
- * checked against Redis itself.
+ * checked against Redis itself. Every call is bounded by
+ * `redis.commandTimeout` and fails with a `RealtimeTransportError` while Redis
+ * is unavailable.
  */
 export class RedisRevocationList extends MemoryRevocationList implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RealtimeModule');
@@ -41,19 +43,16 @@ export class RedisRevocationList extends MemoryRevocationList implements OnAppli
   override async add(keyId: string): Promise<void> {
     this.learn(keyId, this.ttlMs);
     const now = Date.now();
-    const results = await this.connections.commands
-      .multi()
-      .zadd(this.key, now + this.ttlMs, keyId)
-      .zremrangebyscore(this.key, '-inf', now)
-      .pexpire(this.key, this.ttlMs)
-      .exec();
+    const results = await this.run('revoke a socket key', commands =>
+      commands.multi().zadd(this.key, now + this.ttlMs, keyId).zremrangebyscore(this.key, '-inf', now).pexpire(this.key, this.ttlMs).exec(),
+    );
     const failed = results?.find(([error]) => error)?.[0];
     if (!results || failed) throw failed ?? new Error('Redis transaction was aborted');
   }
 
   override async check(keyId: string): Promise<boolean> {
     if (this.has(keyId)) return true;
-    const score = await this.connections.commands.zscore(this.key, keyId);
+    const score = await this.run('check a socket key', commands => commands.zscore(this.key, keyId));
     const left = score === null ? 0 : Number(score) - Date.now();
     if (!(left > 0)) return false;
     this.learn(keyId, left);
@@ -62,7 +61,12 @@ export class RedisRevocationList extends MemoryRevocationList implements OnAppli
 
   private async load(): Promise<void> {
     const now = Date.now();
-    const flat = await this.connections.commands.zrangebyscore(this.key, `(${now}`, '+inf', 'WITHSCORES');
+    const flat = await this.run('read revoked socket keys', commands => commands.zrangebyscore(this.key, `(${now}`, '+inf', 'WITHSCORES'));
     for (let index = 0; index + 1 < flat.length; index += 2) this.learn(flat[index]!, Number(flat[index + 1]) - now);
+  }
+
+  private run<T>(what: string, command: (commands: RedisConnections['commands']) => Promise<T>): Promise<T> {
+    const { commands, availability } = this.connections;
+    return availability.run(commands, what, () => command(commands));
   }
 }

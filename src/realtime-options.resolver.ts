@@ -17,6 +17,11 @@ export const REALTIME_DEFAULTS = {
   heartbeatInterval: 30_000,
   sendBufferLimit: 1024 * 1024,
   messageRate: { burst: 200, perSecond: 100 },
+  maxKeysPerFrame: 100,
+  maxDepth: 16,
+  /** Four frames of `maxMessageSize`: with another `maxMessageSize`, four of those. */
+  receiveQueueLimit: 4 * 64 * 1024,
+  totalReceiveQueueLimit: 64 * 1024 * 1024,
   maxSubscriptions: 100,
   socketKeyCookie: 'realtime_sk',
   secureCookie: 'auto',
@@ -45,11 +50,18 @@ const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
  * A number option, at least `min`. Numbers given as strings (`'15000'` from
  * `ConfigService.get()` or `process.env`) are taken as the number they spell.
  */
-function count(name: string, value: unknown, fallback: number, min: number): number {
+function count(name: string, value: unknown, fallback: number, min: number, minName?: string): number {
   const resolved = value == null ? fallback : typeof value === 'string' && NUMERIC_TEXT.test(value) ? Number(value) : value;
   if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved < min) {
-    throw new Error(INVALID_OPTION(name, `a number >= ${min}`, value));
+    throw new Error(INVALID_OPTION(name, `a number >= ${minName ? `${minName} (${min})` : min}`, value));
   }
+  return resolved;
+}
+
+/** A whole-number option (a count of things), at least `min`. */
+function whole(name: string, value: unknown, fallback: number, min: number): number {
+  const resolved = count(name, value, fallback, min);
+  if (!Number.isInteger(resolved)) throw new Error(INVALID_OPTION(name, `a whole number >= ${min}`, value));
   return resolved;
 }
 
@@ -104,6 +116,16 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       'No `secret` given: socket-key cookies are signed with a random secret that lasts as long as this process. Give every instance the same secret.',
     );
   }
+  const maxMessageSize = count('maxMessageSize', options.maxMessageSize, REALTIME_DEFAULTS.maxMessageSize, 64);
+  // NOTE: a queue smaller than one frame would close every client that sends
+  // a large frame while its previous one is being answered.
+  const receiveQueueLimit = count(
+    'receiveQueueLimit',
+    options.receiveQueueLimit,
+    (REALTIME_DEFAULTS.receiveQueueLimit / REALTIME_DEFAULTS.maxMessageSize) * maxMessageSize,
+    maxMessageSize,
+    'maxMessageSize',
+  );
   return {
     allowedOrigins: origins === undefined ? 'same-origin' : origins === '*' ? '*' : [...origins],
     trustProxy: resolveTrustProxy(options.trustProxy),
@@ -113,13 +135,24 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       REALTIME_DEFAULTS.maxConnectionsPerAddress,
       0,
     ),
-    maxMessageSize: count('maxMessageSize', options.maxMessageSize, REALTIME_DEFAULTS.maxMessageSize, 64),
+    maxMessageSize,
     heartbeatInterval: heartbeat,
     sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
     messageRate: {
       burst: count('messageRate.burst', rate.burst, REALTIME_DEFAULTS.messageRate.burst, 1),
       perSecond: count('messageRate.perSecond', rate.perSecond, REALTIME_DEFAULTS.messageRate.perSecond, 0.001),
     },
+    maxKeysPerFrame: whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1),
+    // A payload object inside the frame's object is already 2 deep.
+    maxDepth: whole('maxDepth', options.maxDepth, REALTIME_DEFAULTS.maxDepth, 2),
+    receiveQueueLimit,
+    totalReceiveQueueLimit: count(
+      'totalReceiveQueueLimit',
+      options.totalReceiveQueueLimit,
+      Math.max(REALTIME_DEFAULTS.totalReceiveQueueLimit, receiveQueueLimit),
+      receiveQueueLimit,
+      'receiveQueueLimit',
+    ),
     maxSubscriptions: count('maxSubscriptions', options.maxSubscriptions, REALTIME_DEFAULTS.maxSubscriptions, 1),
     socketKeyCookie: cookie,
     secret: options.secret ?? randomBytes(32).toString('hex'),

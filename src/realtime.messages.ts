@@ -89,3 +89,24 @@ export const OUTBOX_CLOSED = (): string => 'The realtime transport is shutting d
 
 export const INVALID_PUSH_ID = (got: unknown): string =>
   `A push id must be a non-empty string of at most 1024 characters, or a finite number; got ${typeof got === 'string' ? `a string of ${got.length} characters` : JSON.stringify(got) ?? String(got)}.`;
+
+// Words clients read in `Error` payloads. They name limits, and never echo
+// more of what the client sent than a short, bounded excerpt.
+
+/** An action name as a message may quote it: at most 64 characters of it. */
+const quoted = (name: string): string => JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+
+export const NO_SUCH_ACTION = (action: string): string => `No action named ${quoted(action)}`;
+
+export const NO_SUCH_RING_ACTION = (action: string): string =>
+  action ? `No action named ${quoted(action)} for {id, action} requests` : 'Missing action';
+
+export const FRAME_TOO_DEEP = (maxDepth: number): string =>
+  `Frames may nest arrays and objects at most ${maxDepth} levels deep`;
+
+export const INVALID_TAG = (max: number): string => `tag must be a string of at most ${max} characters, a number or null`;
+
+export const INVALID_ID = (max: number): string => `id must be a string of at most ${max} characters or a number`;
+
+export const TOO_MANY_KEYS = (count: number, max: number): string =>
+  `routing_keys holds ${count} keys; a frame may carry at most ${max}`;

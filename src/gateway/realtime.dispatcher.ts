@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RawData } from 'ws';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeHandlerRegistry, type RegisteredHandler } from '../handlers/realtime-handler.registry.js';
@@ -6,7 +6,23 @@ import { RealtimeException } from '../handlers/realtime.exception.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
-import { decodeClientFrame, encodeEvent, encodeRingReply, type DecodedFrame } from '../protocol/frame.codec.js';
+import {
+  decodeClientFrame,
+  encodeEvent,
+  encodeRingReply,
+  MAX_TAG_LENGTH,
+  type DecodedFrame,
+  type InvalidFrame,
+} from '../protocol/frame.codec.js';
+import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { REALTIME_OPTIONS } from '../realtime.constants.js';
+import {
+  FRAME_TOO_DEEP,
+  INVALID_ID,
+  INVALID_TAG,
+  NO_SUCH_ACTION,
+  NO_SUCH_RING_ACTION,
+} from '../realtime.messages.js';
 import { CallRouteHandler } from './call-route.handler.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
@@ -17,6 +33,16 @@ type RingFrame = Extract<DecodedFrame, { kind: 'ring' }>;
 
 /** Stands for a binary frame in the connection's queue. */
 const BINARY = Symbol('binary frame');
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
+  return data.byteLength;
+}
+
+/** What a frame costs before any work it asks for: one unit per started KiB. */
+function unitsForBytes(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 1024));
+}
 
 /** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
 function asReply(result: unknown, fallback: string): { event: string; data: unknown } {
@@ -43,20 +69,36 @@ export class RealtimeDispatcher {
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
     private readonly callRoute: CallRouteHandler,
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
   ) {}
 
+  /**
+   * Charges the frame to the connection's rate (its size first, then the
+   * replies it asks for), and queues its answer. Work a frame asks for is
+   * bounded before it is queued: its depth, its tag, its number of keys.
+   */
   handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): void {
     if (!connection.isOpen || connection.refusing) return;
-    if (!connection.takeToken()) {
-      // What was accepted before is still answered, in order; then the error
-      // and the close. Nothing sent after this frame is read.
-      connection.refusing = true;
-      const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
-      connection.enqueue(async () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded'));
-      return;
+    const bytes = byteLength(data);
+    // NOTE: the size is charged before the frame is even decoded, so a flood
+    // of large frames costs its sender, not the server, the parsing.
+    if (!connection.take(unitsForBytes(bytes))) return this.refuse(connection);
+    const frame = isBinary ? BINARY : decodeClientFrame(data.toString(), { maxDepth: this.options.maxDepth });
+    if (frame !== BINARY && frame.kind === 'action') {
+      const extra = this.actions.extraUnits(frame.action, frame.payload);
+      if (extra > 0 && !connection.take(extra)) return this.refuse(connection);
     }
-    const frame = isBinary ? BINARY : decodeClientFrame(data.toString());
-    connection.enqueue(() => this.answer(connection, frame));
+    connection.enqueue(() => this.answer(connection, frame), bytes);
+  }
+
+  /**
+   * Over its rate: what was accepted before is still answered, in order;
+   * then the error and the close. Nothing sent after this frame is read.
+   */
+  private refuse(connection: WsRealtimeConnection): void {
+    connection.refusing = true;
+    const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
+    connection.enqueue(async () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded'));
   }
 
   private async answer(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): Promise<void> {
@@ -69,15 +111,32 @@ export class RealtimeDispatcher {
           message: 'Binary frames are not supported: send JSON text frames',
         });
       } else if (frame.kind === 'invalid') {
-        connection.emit(EventName.Error, { error: frame.code, message: 'Frames must be JSON objects' });
+        connection.emit(EventName.Error, { error: frame.code, message: this.whyInvalid(frame) });
       } else if (frame.kind === 'ring') {
         await this.handleRing(connection, frame);
       } else {
         await this.handleAction(connection, frame);
       }
     } catch (error) {
+      // Only a server fault gets here (a registry that failed, a bug): what a
+      // client sends is bounded and answered above. The client still gets an
+      // answer, with no detail.
       this.logger.error('Realtime frame could not be answered', (error as Error)?.stack);
+      this.answerFault(connection, frame);
     }
+  }
+
+  private whyInvalid(frame: InvalidFrame): string {
+    if (frame.code === ErrorCode.NestingTooDeep) return FRAME_TOO_DEEP(this.options.maxDepth);
+    if (frame.code === ErrorCode.InvalidPayload) return frame.field === 'tag' ? INVALID_TAG(MAX_TAG_LENGTH) : INVALID_ID(MAX_TAG_LENGTH);
+    return 'Frames must be JSON objects';
+  }
+
+  private answerFault(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): void {
+    if (frame === BINARY || frame.kind === 'invalid' || !connection.isOpen) return;
+    const { payload, status } = toErrorPayload(undefined);
+    if (frame.kind === 'ring') connection.write(encodeRingReply(frame.id, status, payload));
+    else connection.reply(EventName.Error, payload, frame.hasTag ? { value: frame.tag } : undefined);
   }
 
   private async handleAction(connection: WsRealtimeConnection, frame: ActionFrame): Promise<void> {
@@ -103,7 +162,7 @@ export class RealtimeDispatcher {
     if (!handler) {
       return connection.reply(
         EventName.Error,
-        { error: ErrorCode.InvalidAction, message: `No action named ${JSON.stringify(frame.action)}` },
+        { error: ErrorCode.InvalidAction, message: NO_SUCH_ACTION(frame.action) },
         tag,
       );
     }
@@ -133,8 +192,7 @@ export class RealtimeDispatcher {
     }
     const handler = this.handlers.get(action);
     if (!handler) {
-      const text = action ? `No action named ${JSON.stringify(action)} for {id, action} requests` : 'Missing action';
-      return connection.write(encodeRingReply(id, 404, { error: ErrorCode.InvalidAction, message: text }));
+      return connection.write(encodeRingReply(id, 404, { error: ErrorCode.InvalidAction, message: NO_SUCH_RING_ACTION(action) }));
     }
     const payload = message.payload ?? message.input ?? {};
     let data: unknown;

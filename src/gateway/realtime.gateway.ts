@@ -11,9 +11,10 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { DiscoveryService } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { GATEWAY_OPTIONS } from '@nestjs/websockets/constants.js';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { ConnectionDirectory } from '../channels/connection.directory.js';
@@ -46,8 +47,10 @@ import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from
 import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
+import { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
+import { refusesUpgrade } from './upgrade-url.check.js';
 import { WsRealtimeConnection, type ConnectionKey } from './ws-realtime.connection.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
@@ -77,6 +80,13 @@ export class RealtimeGatewayHost
   private reauthorizing = false;
   private server?: WebSocketServer;
   private readonly admission: UpgradeAdmission;
+  /** Bytes of frames waiting to be answered, across every connection. */
+  private readonly budget: ReceiveQueueBudget;
+  /** The app's HTTP server, while the upgrade filter is on it. */
+  private httpServer?: Server;
+  private readonly filterUpgrade = (request: IncomingMessage, socket: Duplex): void => {
+    if (refusesUpgrade(request, this.path)) socket.destroy();
+  };
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -89,8 +99,10 @@ export class RealtimeGatewayHost
     private readonly discovery: DiscoveryService,
     private readonly directory: ConnectionDirectory,
     @Inject(RevocationList) private readonly revocations: RevocationList,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.admission = new UpgradeAdmission(options);
+    this.budget = new ReceiveQueueBudget(options.totalReceiveQueueLimit);
   }
 
   afterInit(server: unknown): void {
@@ -103,6 +115,10 @@ export class RealtimeGatewayHost
     // upgrade, so they are set here from the resolved options instead.
     server.options.maxPayload = this.options.maxMessageSize;
     server.options.verifyClient = this.admission.verify;
+    // NOTE: prepended, so that it runs before platform-ws's own upgrade
+    // listener, which then finds the socket destroyed and does nothing.
+    this.httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    this.httpServer?.prependListener('upgrade', this.filterUpgrade);
     if (this.options.heartbeatInterval > 0) {
       this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatInterval);
       this.heartbeat.unref();
@@ -122,10 +138,14 @@ export class RealtimeGatewayHost
     const gateway = this.constructor as Type;
     const other = findGatewayOnSamePath(this.discovery, gateway);
     if (other) {
-      const path = gatewayPath((Reflect.getMetadata(GATEWAY_OPTIONS, gateway) as { path?: string }).path);
       const name = other.name === gateway.name ? "another RealtimeModule import's gateway" : other.name;
-      throw new Error(GATEWAY_PATH_TAKEN(path, name));
+      throw new Error(GATEWAY_PATH_TAKEN(this.path, name));
     }
+  }
+
+  /** The path this gateway listens on, as platform-ws compares it. */
+  private get path(): string {
+    return gatewayPath((Reflect.getMetadata(GATEWAY_OPTIONS, this.constructor) as { path?: string }).path);
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -142,7 +162,9 @@ export class RealtimeGatewayHost
         sendBufferLimit: this.options.sendBufferLimit,
         burst: this.options.messageRate.burst,
         perSecond: this.options.messageRate.perSecond,
+        receiveQueueLimit: this.options.receiveQueueLimit,
       },
+      this.budget,
     );
     this.connections.set(socket, connection);
     this.directory.add(connection);
@@ -161,6 +183,7 @@ export class RealtimeGatewayHost
     if (!connection) return;
     this.connections.delete(socket);
     this.directory.delete(connection);
+    connection.dispose();
     this.router.detach(connection);
     // The digest's subscriptions (and its entry in its key's index) now expire subscriptionTtl after this moment.
     // NOTE: during an outage every client that leaves would log this; the
@@ -175,6 +198,7 @@ export class RealtimeGatewayHost
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.httpServer?.off('upgrade', this.filterUpgrade);
     clearInterval(this.heartbeat);
     clearInterval(this.keeper);
     clearInterval(this.reauthorizer);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
-import { familyChannel } from '../channels/channel-name.util.js';
+import { familyChannel, isChannelName } from '../channels/channel-name.util.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
@@ -8,9 +8,9 @@ import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeException } from '../handlers/realtime.exception.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { EventName } from '../protocol/event-names.js';
+import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
-import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
@@ -19,12 +19,29 @@ type RoutingKey = string | number;
 
 /** Stands for "no routing key sent" (Myxi's `subscribe(exchange)`). */
 const NO_KEY = Symbol('no routing key');
+const MAX_KEY_LENGTH = 180;
+/** A family name can be no longer than a channel name. */
+const MAX_EXCHANGE_LENGTH = 200;
 
 function isRoutingKey(value: unknown): value is RoutingKey {
   return (
-    (typeof value === 'string' && value.length > 0 && value.length <= 180) ||
+    (typeof value === 'string' && value.length > 0 && value.length <= MAX_KEY_LENGTH) ||
     (typeof value === 'number' && Number.isFinite(value))
   );
+}
+
+/**
+ * A refused key as an error may echo it: scalars and short strings as sent,
+ * anything else (an object, a long string) as `null`, so that a reply is
+ * never larger than a valid one.
+ */
+function echoable(value: unknown): unknown {
+  if (typeof value === 'string') return value.length <= MAX_KEY_LENGTH ? value : null;
+  return typeof value === 'object' || value === undefined ? null : value;
+}
+
+function isExchange(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_EXCHANGE_LENGTH;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -51,21 +68,31 @@ export class SubscriptionActions {
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
   ) {}
 
+  /**
+   * Work units a `Subscribe` or `Unsubscribe` asks for beyond its frame: one
+   * per routing key after the first. A frame with more keys than
+   * `maxKeysPerFrame` asks for none: it is refused whole.
+   */
+  extraUnits(action: string, payload: unknown): number {
+    const keys = this.keysAsked(action, asRecord(payload) ?? {});
+    if (!keys || keys.length > this.options.maxKeysPerFrame) return 0;
+    return Math.max(0, keys.length - 1);
+  }
+
   async subscribe(connection: WsRealtimeConnection, payload: unknown, tag: Tag): Promise<void> {
-    const body = asRecord(payload);
-    const exchange = body?.exchange;
-    if (typeof exchange !== 'string' || exchange.length === 0) {
+    const body = asRecord(payload) ?? {};
+    const exchange = body.exchange;
+    if (!isExchange(exchange)) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'Subscribe needs payload.exchange');
     }
     if (!this.families.has(exchange)) {
       return this.error(connection, tag, ErrorCode.InvalidExchange, `No channel family "${exchange}"`, { exchange });
     }
-    // Myxi's client may subscribe to a family with no key; Myxi bound that
-    // with the empty key, and so do we (the authorizer gets "").
-    const keys = Array.isArray(body?.routing_keys) ? (body.routing_keys as unknown[]) : [body?.routing_key ?? NO_KEY];
+    const keys = this.keysAsked(BuiltInAction.Subscribe, body)!;
     if (keys.length === 0) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_keys is empty', { exchange });
     }
+    if (this.tooManyKeys(connection, keys, exchange, tag)) return;
     for (const key of keys) await this.subscribeOne(connection, exchange, key, tag);
   }
 
@@ -76,38 +103,50 @@ export class SubscriptionActions {
    */
   async unsubscribe(connection: WsRealtimeConnection, payload: unknown, tag: Tag): Promise<void> {
     const body = asRecord(payload) ?? {};
-    const drops: Array<{ channel: string; reply: Record<string, unknown> }> = [];
-    const exchange = body.exchange;
     if (typeof body.channel === 'string') {
-      drops.push({ channel: body.channel, reply: this.describe(body.channel, false) });
-    } else if (typeof exchange !== 'string' || exchange.length === 0) {
-      for (const channel of this.router.channelsOf(connection)) drops.push({ channel, reply: this.describe(channel, false) });
-      // Every request gets an answer, even when there was nothing to drop.
-      if (drops.length === 0) return connection.reply(EventName.Unsubscribed, { channels: [], auto: false }, tag);
-    } else {
-      let keys: unknown[];
-      if (body.routing_key !== undefined && body.routing_key !== null) keys = [body.routing_key];
-      else if (Array.isArray(body.routing_keys)) keys = body.routing_keys;
-      else keys = this.keysOf(connection, exchange);
-      for (const key of keys.filter(isRoutingKey)) {
-        const channel = familyChannel(exchange, key);
-        drops.push({ channel, reply: { exchange_name: exchange, routing_key: key, channel, auto: false } });
+      if (!isChannelName(body.channel)) {
+        return this.error(connection, tag, ErrorCode.InvalidPayload, 'channel must be 1 to 200 printable characters');
       }
-      // No keys held, or none valid: still one answer.
-      if (drops.length === 0) {
+      if (!(await this.drop(connection, [body.channel], tag))) return;
+      return connection.reply(EventName.Unsubscribed, this.describe(body.channel, false), tag);
+    }
+    const exchange = body.exchange;
+    if (typeof exchange !== 'string' || exchange.length === 0) {
+      const channels = [...this.router.channelsOf(connection)];
+      // Every request gets an answer, even when there was nothing to drop.
+      if (channels.length === 0) return connection.reply(EventName.Unsubscribed, { channels: [], auto: false }, tag);
+      return this.dropListed(connection, channels, tag);
+    }
+    if (!isExchange(exchange)) {
+      return this.error(connection, tag, ErrorCode.InvalidPayload, `exchange must be at most ${MAX_EXCHANGE_LENGTH} characters`);
+    }
+    const keys = this.keysAsked(BuiltInAction.Unsubscribe, body);
+    if (!keys) {
+      const channels = this.keysOf(connection, exchange).map(key => familyChannel(exchange, key));
+      if (channels.length === 0) {
         return connection.reply(EventName.Unsubscribed, { exchange_name: exchange, channels: [], auto: false }, tag);
       }
+      return this.dropListed(connection, channels, tag);
     }
-    try {
-      await this.registry.remove(connection.digest, [...new Set(drops.map(drop => drop.channel))]);
-    } catch (error) {
-      if (!(error instanceof RealtimeTransportError)) throw error;
-      return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), { channels: drops.map(drop => drop.channel) });
+    if (keys.length === 0) {
+      return connection.reply(EventName.Unsubscribed, { exchange_name: exchange, channels: [], auto: false }, tag);
     }
-    for (const { channel, reply } of drops) {
-      this.router.leave(connection, channel);
-      connection.grants.delete(channel);
-      connection.reply(EventName.Unsubscribed, reply, tag);
+    if (this.tooManyKeys(connection, keys, exchange, tag)) return;
+    if (!(await this.drop(connection, keys.filter(isRoutingKey).map(key => familyChannel(exchange, key)), tag))) return;
+    // One reply per key, in order, refused keys included.
+    for (const key of keys) {
+      if (!isRoutingKey(key)) {
+        this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
+          exchange,
+          routing_key: echoable(key),
+        });
+        continue;
+      }
+      connection.reply(
+        EventName.Unsubscribed,
+        { exchange_name: exchange, routing_key: key, channel: familyChannel(exchange, key), auto: false },
+        tag,
+      );
     }
   }
 
@@ -187,7 +226,7 @@ export class SubscriptionActions {
     if (key !== NO_KEY && !isRoutingKey(key)) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
         exchange,
-        routing_key: key ?? null,
+        routing_key: echoable(key),
       });
     }
     // Replies echo the key as sent: none at all when none was sent.
@@ -231,6 +270,58 @@ export class SubscriptionActions {
       return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), detail);
     }
     connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
+  }
+
+  /**
+   * The keys a `Subscribe` or `Unsubscribe` names, as sent; `undefined` for an
+   * `Unsubscribe` that names none (a channel, a whole family, everything).
+   */
+  private keysAsked(action: string, body: Record<string, unknown>): unknown[] | undefined {
+    if (action === BuiltInAction.Subscribe) {
+      // Myxi's client may subscribe to a family with no key; Myxi bound that
+      // with the empty key, and so do we (the authorizer gets "").
+      return Array.isArray(body.routing_keys) ? body.routing_keys : [body.routing_key ?? NO_KEY];
+    }
+    if (action !== BuiltInAction.Unsubscribe || typeof body.channel === 'string' || !isExchange(body.exchange)) return undefined;
+    // With both, routing_key wins (Myxi used routing_keys).
+    if (body.routing_key !== undefined && body.routing_key !== null) return [body.routing_key];
+    return Array.isArray(body.routing_keys) ? body.routing_keys : undefined;
+  }
+
+  /** Refuses a frame with more keys than `maxKeysPerFrame`, with one error and no work done. */
+  private tooManyKeys(connection: WsRealtimeConnection, keys: unknown[], exchange: string, tag: Tag): boolean {
+    const max = this.options.maxKeysPerFrame;
+    if (keys.length <= max) return false;
+    this.error(connection, tag, ErrorCode.TooManyKeys, TOO_MANY_KEYS(keys.length, max), { exchange, max });
+    return true;
+  }
+
+  /** Drops channels the server listed itself, one reply each; replies after the first are charged. */
+  private async dropListed(connection: WsRealtimeConnection, channels: string[], tag: Tag): Promise<void> {
+    connection.charge(channels.length - 1);
+    if (!(await this.drop(connection, channels, tag))) return;
+    for (const channel of channels) connection.reply(EventName.Unsubscribed, this.describe(channel, false), tag);
+  }
+
+  /**
+   * Removes the channels from the digest in one registry call, then leaves
+   * them here. False, with one `Error Unavailable` sent, when the registry
+   * cannot be reached: then nothing was removed.
+   */
+  private async drop(connection: WsRealtimeConnection, channels: string[], tag: Tag): Promise<boolean> {
+    if (channels.length === 0) return true;
+    try {
+      await this.registry.remove(connection.digest, [...new Set(channels)]);
+    } catch (error) {
+      if (!(error instanceof RealtimeTransportError)) throw error;
+      this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), { channels });
+      return false;
+    }
+    for (const channel of channels) {
+      this.router.leave(connection, channel);
+      connection.grants.delete(channel);
+    }
+    return true;
   }
 
   private keysOf(connection: WsRealtimeConnection, family: string): string[] {

@@ -7,12 +7,18 @@ import type { LocalConnection } from '../channels/connection.directory.js';
 import { SOCKET_KEY_ID } from '../identity/client-socket-key.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
+import type { ReceiveQueueBudget } from './receive-queue.budget.js';
+import { ReceiveQueue } from './receive.queue.js';
+import { WorkRateBucket } from './work-rate.bucket.js';
 
 /** Limits a connection enforces on itself. */
 export interface ConnectionLimits {
   sendBufferLimit: number;
+  /** `messageRate.burst`, in work units. */
   burst: number;
+  /** `messageRate.perSecond`, in work units. */
   perSecond: number;
+  receiveQueueLimit: number;
 }
 
 const TEXT = { binary: false } as const;
@@ -52,12 +58,11 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   private opened = false;
   /** When `Welcome` was sent (ms since the epoch); 0 before. */
   openedAt = 0;
-  /** The tail of this connection's message queue: messages run one at a time. */
-  private tail: Promise<void> = Promise.resolve();
+  /** Frames waiting to be answered, one at a time. */
+  private readonly inbound: ReceiveQueue;
+  private readonly rate: WorkRateBucket;
   private pending: Array<Buffer | string> = [];
   private markReady!: () => void;
-  private tokens: number;
-  private refilledAt = Date.now();
 
   constructor(
     private readonly socket: WebSocket,
@@ -67,8 +72,10 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     readonly headers: IncomingHttpHeaders,
     readonly remoteAddress: string | undefined,
     private readonly limits: ConnectionLimits,
+    budget: ReceiveQueueBudget,
   ) {
-    this.tokens = limits.burst;
+    this.rate = new WorkRateBucket(limits.burst, limits.perSecond);
+    this.inbound = new ReceiveQueue(limits.receiveQueueLimit, budget, (code, reason) => this.close(code, reason));
     this.ready = new Promise(resolve => (this.markReady = resolve));
   }
 
@@ -169,20 +176,37 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   /**
    * Runs the work after everything queued before it, so that a connection's
    * messages take effect in the order they were sent (an Unsubscribe never
-   * overtakes the Subscribe before it). The rate limit bounds the queue.
+   * overtakes the Subscribe before it). `bytes` is the size of the frame it
+   * answers: past `receiveQueueLimit` (or the gateway's total) the connection
+   * is closed instead, and false returned.
    */
-  enqueue(work: () => Promise<void>): void {
-    this.tail = this.tail.then(work, work);
+  enqueue(work: () => Promise<void>, bytes = 0): boolean {
+    return this.inbound.push(work, bytes);
   }
 
-  /** Takes one message from the rate bucket; false when it is empty. */
-  takeToken(now = Date.now()): boolean {
-    const { burst, perSecond } = this.limits;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) * perSecond) / 1000);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  /** Bytes of this connection's frames waiting to be answered. */
+  get queuedBytes(): number {
+    return this.inbound.bytes;
+  }
+
+  /** Takes `units` of work from the rate bucket; false (taking nothing) when fewer are left. */
+  take(units: number, now = Date.now()): boolean {
+    return this.rate.take(units, now);
+  }
+
+  /** Charges work found while doing it; the bucket may go below zero. */
+  charge(units: number, now = Date.now()): void {
+    this.rate.charge(units, now);
+  }
+
+  /**
+   * The socket closed: drops the frames still waiting (their bytes go back
+   * to the gateway's budget) and lets one that waits for `Welcome` finish.
+   */
+  dispose(): void {
+    this.inbound.discard();
+    this.pending = [];
+    this.markReady();
   }
 
   ping(): void {

@@ -48,12 +48,44 @@ export interface RealtimeModuleOptions {
    */
   sendBufferLimit?: number;
   /**
-   * Per-connection message rate, as a token bucket: `burst` messages at once,
-   * refilled at `perSecond`. A client over it gets `Error RateLimited`, then
-   * close 1008.
+   * Per-connection rate, as a token bucket of work units: `burst` units at
+   * once, refilled at `perSecond` units a second. A frame costs one unit per
+   * started KiB (a small frame costs 1, a 64 KiB frame 64), plus one unit per
+   * reply after the first that a built-in action sends (each routing key of
+   * `routing_keys` after the first; each channel an `Unsubscribe` of a whole
+   * family or of everything drops after the first). A client over it gets
+   * `Error RateLimited`, then close 1008.
    * @default { burst: 200, perSecond: 100 }
    */
   messageRate?: { burst: number; perSecond: number };
+  /**
+   * Most routing keys one `Subscribe` or `Unsubscribe` frame may carry in
+   * `routing_keys`. A frame with more is answered with one
+   * `Error TooManyKeys`, and none of its keys is handled.
+   * @default 100
+   */
+  maxKeysPerFrame?: number;
+  /**
+   * Deepest nesting of arrays and objects in a client frame, the frame's own
+   * object being level 1 (so `{"tag":[[1]]}` is 3 deep). A deeper frame is
+   * not parsed: it is answered with `Error NestingTooDeep`, without a tag.
+   * @default 16
+   */
+  maxDepth?: number;
+  /**
+   * Most bytes of frames one connection may have waiting to be answered
+   * (frames are answered one at a time, in order, and only after `Welcome`).
+   * A client past it is closed with 4002. At least `maxMessageSize`.
+   * @default 4 * maxMessageSize (262144)
+   */
+  receiveQueueLimit?: number;
+  /**
+   * Most bytes of frames all connections together may have waiting to be
+   * answered. Past it, the connection with the most bytes waiting is closed
+   * with 1013, until the new frame fits. At least `receiveQueueLimit`.
+   * @default 67108864 (64 MiB)
+   */
+  totalReceiveQueueLimit?: number;
   /**
    * Most channels one connection (or one digest) may be subscribed to.
    * @default 100
@@ -263,6 +295,10 @@ export interface ResolvedRealtimeOptions {
   heartbeatInterval: number;
   sendBufferLimit: number;
   messageRate: { burst: number; perSecond: number };
+  maxKeysPerFrame: number;
+  maxDepth: number;
+  receiveQueueLimit: number;
+  totalReceiveQueueLimit: number;
   maxSubscriptions: number;
   socketKeyCookie: string;
   secret: string;

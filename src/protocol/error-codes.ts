@@ -12,10 +12,17 @@
 export const ErrorCode = {
   /** The frame is not JSON, or its JSON is not an object. */
   InvalidJSON: 'InvalidJSON',
+  /** The frame nests arrays and objects deeper than `maxDepth`; it was not parsed. */
+  NestingTooDeep: 'NestingTooDeep',
   /** No action of that name exists (a missing action counts as `""`). */
   InvalidAction: 'InvalidAction',
-  /** A built-in action's payload has the wrong shape. */
+  /**
+   * A built-in action's payload has the wrong shape, or the frame's `tag` (or
+   * Ring `id`) is not a short string or a number.
+   */
   InvalidPayload: 'InvalidPayload',
+  /** `Subscribe` or `Unsubscribe` carried more `routing_keys` than `maxKeysPerFrame`. */
+  TooManyKeys: 'TooManyKeys',
   /** A `ValidationPipe` rejected the payload; `errors` lists what is wrong. */
   ValidationFailed: 'ValidationFailed',
   /** A binary frame arrived; only JSON text frames are understood. */

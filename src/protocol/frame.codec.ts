@@ -1,38 +1,76 @@
 import { ErrorCode } from './error-codes.js';
+import { exceedsDepth } from './frame-depth.util.js';
 import type { EventFrame, MqMarker, RingReplyFrame } from './frames.js';
+
+/**
+ * Longest string a client may use as a `tag` (Myxi style) or an `id` (Ring
+ * style). Both are echoed on every reply to the frame, so they are kept short.
+ */
+export const MAX_TAG_LENGTH = 128;
+
+/** A frame the server refuses before acting on it, and why. */
+export type InvalidFrame =
+  | { kind: 'invalid'; code: typeof ErrorCode.InvalidJSON }
+  | { kind: 'invalid'; code: typeof ErrorCode.NestingTooDeep }
+  | { kind: 'invalid'; code: typeof ErrorCode.InvalidPayload; field: 'tag' | 'id' };
 
 /** What one incoming text frame turned out to be. */
 export type DecodedFrame =
   | { kind: 'action'; action: string; hasTag: boolean; tag: unknown; payload: unknown }
   | { kind: 'ring'; id: string | number; action: string; message: Record<string, unknown> }
-  | { kind: 'invalid'; code: typeof ErrorCode.InvalidJSON };
+  | InvalidFrame;
 
-const INVALID: DecodedFrame = { kind: 'invalid', code: ErrorCode.InvalidJSON };
+/** Limits checked while decoding. */
+export interface DecodeLimits {
+  /** Deepest nesting of arrays and objects, the frame itself being level 1. */
+  maxDepth: number;
+}
+
+const INVALID_JSON: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidJSON };
+const TOO_DEEP: InvalidFrame = { kind: 'invalid', code: ErrorCode.NestingTooDeep };
+const BAD_TAG: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidPayload, field: 'tag' };
+const BAD_ID: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidPayload, field: 'id' };
+
+/** A tag the server echoes: `null`, a finite number, or a string of at most `MAX_TAG_LENGTH` characters. */
+export function isValidTag(tag: unknown): boolean {
+  return (
+    tag === null ||
+    (typeof tag === 'number' && Number.isFinite(tag)) ||
+    (typeof tag === 'string' && tag.length <= MAX_TAG_LENGTH)
+  );
+}
 
 /**
- * Decodes one client text frame. A frame with an `id` is a Ring-style request
- * (pakyow); anything else is a Myxi-style action. Never throws.
+ * Decodes one client text frame. A frame with an `id` (a string or a finite
+ * number) is a Ring-style request (pakyow); anything else is a Myxi-style
+ * action. A frame nested deeper than `limits.maxDepth` is refused before it
+ * is parsed; one whose tag or id could not be echoed safely is refused too.
+ * Never throws.
  */
-export function decodeClientFrame(text: string): DecodedFrame {
+export function decodeClientFrame(text: string, limits: DecodeLimits): DecodedFrame {
+  if (exceedsDepth(text, limits.maxDepth)) return TOO_DEEP;
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    return INVALID;
+    return INVALID_JSON;
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    return INVALID;
+    return INVALID_JSON;
   }
   const record = message as Record<string, unknown>;
   const action = typeof record.action === 'string' ? record.action : '';
   const id = record.id;
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) {
+    if (typeof id === 'string' && id.length > MAX_TAG_LENGTH) return BAD_ID;
     return { kind: 'ring', id, action, message: record };
   }
+  const hasTag = 'tag' in record;
+  if (hasTag && !isValidTag(record.tag)) return BAD_TAG;
   return {
     kind: 'action',
     action,
-    hasTag: 'tag' in record,
+    hasTag,
     tag: record.tag,
     payload: record.payload ?? {},
   };

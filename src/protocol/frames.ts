@@ -6,14 +6,19 @@
 /** Client to server, Myxi style: `{action, tag, payload}`. */
 export interface ActionFrame<P = unknown> {
   action: string;
-  /** Any JSON value; echoed on every reply and error to this action. */
-  tag?: unknown;
+  /**
+   * A string of at most 128 characters (`MAX_TAG_LENGTH`), a finite number,
+   * or `null`; echoed on every reply and error to this action. Any other tag
+   * is refused with `Error InvalidPayload`, without a tag.
+   */
+  tag?: string | number | null;
   /** Defaults to `{}` when missing or null. */
   payload?: P;
 }
 
 /** Client to server, pakyow's Ring style: `{id, action, ...}`. */
 export interface RingRequestFrame {
+  /** A string of at most 128 characters, or a finite number; echoed on the reply. */
   id: string | number;
   action: string;
   [key: string]: unknown;

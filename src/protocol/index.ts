@@ -2,4 +2,5 @@ export * from './close-codes.js';
 export * from './error-codes.js';
 export * from './event-names.js';
 export * from './frame.codec.js';
+export * from './frame-depth.util.js';
 export type * from './frames.js';

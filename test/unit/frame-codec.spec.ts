@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeClientFrame, encodeEvent, encodePush, encodeRingReply } from '../../src/protocol/frame.codec.js';
+import { exceedsDepth } from '../../src/protocol/frame-depth.util.js';
+import { decodeClientFrame as decode, encodeEvent, encodePush, encodeRingReply } from '../../src/protocol/frame.codec.js';
+
+const LIMITS = { maxDepth: 16 };
+const decodeClientFrame = (text: string) => decode(text, LIMITS);
+
+/** `{"action":"Ping","payload":[[...]]}` nested `depth` levels deep in all. */
+function nested(depth: number): string {
+  return `{"action":"Ping","payload":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+}
 
 describe('frame codec', () => {
   it('rejects text that is not a JSON object as InvalidJSON', () => {
@@ -44,6 +53,38 @@ describe('frame codec', () => {
     assert.deepEqual(JSON.parse(plain.toString('utf8')), { event: 'Push', channel: 'foo', payload: 'hé' });
     const family = encodePush({ event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' }, offset: 9 });
     assert.deepEqual(JSON.parse(family.toString()), { event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' }, offset: 9 });
+  });
+
+  it('refuses a frame nested deeper than maxDepth before parsing it, the frame itself being level 1', () => {
+    assert.equal(decodeClientFrame(nested(16)).kind, 'action');
+    assert.deepEqual(decodeClientFrame(nested(17)), { kind: 'invalid', code: 'NestingTooDeep' });
+    assert.deepEqual(decodeClientFrame(nested(30_000)), { kind: 'invalid', code: 'NestingTooDeep' });
+    assert.deepEqual(decode('{"payload":{"a":{"b":1}}}', { maxDepth: 2 }), { kind: 'invalid', code: 'NestingTooDeep' });
+  });
+
+  it('counts brackets only outside strings, escaped quotes included', () => {
+    assert.equal(exceedsDepth('{"tag":"[[[[[[[[[[[[[[[[[[[[[[[["}', 2), false);
+    assert.equal(exceedsDepth(JSON.stringify({ tag: '\\', more: '[[[' }), 1), false);
+    assert.equal(exceedsDepth(JSON.stringify({ tag: '"[[[[[' }), 1), false);
+    assert.equal(exceedsDepth('{"a":[{"b":[1]}]}', 4), false);
+    assert.equal(exceedsDepth('{"a":[{"b":[1]}]}', 3), true);
+    assert.equal(exceedsDepth('[1],[2],[3]', 1), false, 'siblings do not add up');
+  });
+
+  it('accepts a tag that is a short string, a finite number or null, and refuses any other', () => {
+    for (const tag of ['t', 'x'.repeat(128), 0, -1.5, null]) {
+      const frame = decodeClientFrame(JSON.stringify({ action: 'Ping', tag }));
+      assert.equal(frame.kind === 'action' && frame.tag, tag);
+    }
+    for (const tag of ['x'.repeat(129), { any: ['json'] }, [1], true, false]) {
+      assert.deepEqual(decodeClientFrame(JSON.stringify({ action: 'Ping', tag })), { kind: 'invalid', code: 'InvalidPayload', field: 'tag' });
+    }
+  });
+
+  it('refuses a Ring id longer than 128 characters; other ids that are not strings or numbers make a Myxi action', () => {
+    assert.equal(decodeClientFrame(JSON.stringify({ id: 'i'.repeat(128), action: 'ping' })).kind, 'ring');
+    assert.deepEqual(decodeClientFrame(JSON.stringify({ id: 'i'.repeat(129), action: 'ping' })), { kind: 'invalid', code: 'InvalidPayload', field: 'id' });
+    assert.equal(decodeClientFrame(JSON.stringify({ id: { x: 1 }, action: 'Ping' })).kind, 'action');
   });
 
   it("encodes pakyow's ping reply exactly", () => {

@@ -1,0 +1,42 @@
+/**
+ * A connection's rate, as a token bucket of work units: `burst` units at
+ * once, refilled at `perSecond`. Frames are charged for the work they ask
+ * for (their size, the replies they produce), not one unit each, so a single
+ * large frame cannot buy thousands of replies for the price of one.
+ */
+export class WorkRateBucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    now = Date.now(),
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now;
+  }
+
+  /** Takes `units` for work about to be done; false, taking nothing, when fewer are left. */
+  take(units: number, now = Date.now()): boolean {
+    this.refill(now);
+    if (this.tokens < units) return false;
+    this.tokens -= units;
+    return true;
+  }
+
+  /**
+   * Charges `units` for work found only while doing it (replies to an
+   * `Unsubscribe` of everything). The bucket may go below zero: later frames
+   * are refused until it has refilled.
+   */
+  charge(units: number, now = Date.now()): void {
+    this.refill(now);
+    this.tokens -= units;
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000);
+    this.refilledAt = now;
+  }
+}

@@ -7,7 +7,7 @@ import type {
   ResolvedRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
 import { trustedProxies } from './gateway/client-address.resolver.js';
-import { INVALID_OPTION, REDIS_URL_INVALID } from './realtime.messages.js';
+import { INVALID_OPTION, RATE_BELOW_SUBSCRIPTIONS, REDIS_URL_INVALID } from './realtime.messages.js';
 
 /** The documented defaults, in one place. */
 export const REALTIME_DEFAULTS = {
@@ -126,6 +126,14 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     maxMessageSize,
     'maxMessageSize',
   );
+  const messageRate = {
+    burst: count('messageRate.burst', rate.burst, REALTIME_DEFAULTS.messageRate.burst, 1),
+    perSecond: count('messageRate.perSecond', rate.perSecond, REALTIME_DEFAULTS.messageRate.perSecond, 0.001),
+  };
+  const maxSubscriptions = whole('maxSubscriptions', options.maxSubscriptions, REALTIME_DEFAULTS.maxSubscriptions, 1);
+  if (messageRate.burst < maxSubscriptions) {
+    new Logger('RealtimeModule').warn(RATE_BELOW_SUBSCRIPTIONS(messageRate.burst, maxSubscriptions));
+  }
   return {
     allowedOrigins: origins === undefined ? 'same-origin' : origins === '*' ? '*' : [...origins],
     trustProxy: resolveTrustProxy(options.trustProxy),
@@ -138,10 +146,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     maxMessageSize,
     heartbeatInterval: heartbeat,
     sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
-    messageRate: {
-      burst: count('messageRate.burst', rate.burst, REALTIME_DEFAULTS.messageRate.burst, 1),
-      perSecond: count('messageRate.perSecond', rate.perSecond, REALTIME_DEFAULTS.messageRate.perSecond, 0.001),
-    },
+    messageRate,
     maxKeysPerFrame: whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1),
     // A payload object inside the frame's object is already 2 deep.
     maxDepth: whole('maxDepth', options.maxDepth, REALTIME_DEFAULTS.maxDepth, 2),
@@ -153,7 +158,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       receiveQueueLimit,
       'receiveQueueLimit',
     ),
-    maxSubscriptions: count('maxSubscriptions', options.maxSubscriptions, REALTIME_DEFAULTS.maxSubscriptions, 1),
+    maxSubscriptions,
     socketKeyCookie: cookie,
     secret: options.secret ?? randomBytes(32).toString('hex'),
     secretWasGenerated: !options.secret,

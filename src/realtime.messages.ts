@@ -21,6 +21,11 @@ export const NOT_A_WS_SERVER = (): string =>
 export const MISSING_IDENTITY = (): string =>
   '@RealtimeClient() found no realtime identity on this request: is RealtimeModule imported in the module that serves this route?';
 
+export const RATE_BELOW_SUBSCRIPTIONS = (burst: number, maxSubscriptions: number): string =>
+  `RealtimeModule option "messageRate.burst" (${burst}) is below "maxSubscriptions" (${maxSubscriptions}): ` +
+  'each key of a Subscribe costs a unit, so a client that subscribes to all it may hold (as the client does after a reconnect) ' +
+  'is closed for its rate. Give messageRate.burst at least maxSubscriptions.';
+
 export const TOO_MANY_SUBSCRIPTIONS = (max: number): string =>
   `A client may hold at most ${max} subscriptions (maxSubscriptions).`;
 

@@ -31,6 +31,11 @@ const SOCKET_KEY_PARAM = 'socket_key';
 /** The attribute pakyow-style pages carry their connection id in. */
 const CONNECTION_ID_ATTRIBUTE = 'data-socket-connection-id';
 const CALL_ROUTE = 'call-route';
+/**
+ * Most keys one batched `Subscribe` carries: the server's default
+ * `maxKeysPerFrame`, past which it refuses the whole frame (`TooManyKeys`).
+ */
+const KEYS_PER_FRAME = 100;
 
 /** @publicApi */
 export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
@@ -745,7 +750,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.sendSubscribe(connection, entry.family, [entry], false);
   }
 
-  /** After Welcome and authenticate: one `Subscribe` per family, with every key it had. */
+  /**
+   * After Welcome and authenticate: one `Subscribe` per family with every key
+   * it had, split into frames of at most `KEYS_PER_FRAME` keys.
+   */
   private resubscribe(connection: Connection): void {
     const byFamily = new Map<string, ChannelEntry[]>();
     for (const entry of this.entries.values()) {
@@ -754,7 +762,11 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       list.push(entry);
       byFamily.set(entry.family, list);
     }
-    for (const [family, list] of byFamily) this.sendSubscribe(connection, family, list, true);
+    for (const [family, list] of byFamily) {
+      for (let start = 0; start < list.length; start += KEYS_PER_FRAME) {
+        this.sendSubscribe(connection, family, list.slice(start, start + KEYS_PER_FRAME), true);
+      }
+    }
   }
 
   private sendSubscribe(connection: Connection, family: string, list: ChannelEntry[], batch: boolean): void {

@@ -134,7 +134,7 @@ export class RealtimeDispatcher {
 
   private answerFault(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): void {
     if (frame === BINARY || frame.kind === 'invalid' || !connection.isOpen) return;
-    const { payload, status } = toErrorPayload(undefined);
+    const { payload, status } = toErrorPayload(new Error('unanswered frame')); // InternalError, no detail
     if (frame.kind === 'ring') connection.write(encodeRingReply(frame.id, status, payload));
     else connection.reply(EventName.Error, payload, frame.hasTag ? { value: frame.tag } : undefined);
   }

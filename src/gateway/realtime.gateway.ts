@@ -149,7 +149,15 @@ export class RealtimeGatewayHost
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      // NOTE: the upgrade filter refuses what platform-ws cannot route, so
+      // this never happens; were it to, a throw here would be uncaught.
+      socket.terminate();
+      return;
+    }
     const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
     const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
     const connection = new WsRealtimeConnection(

@@ -187,6 +187,23 @@ describe('RealtimeSocket against the fixture app', () => {
     assert.notEqual(sent[0]!.tag, sent[1]!.tag);
   });
 
+  it('splits the keys of one family into Subscribe frames of at most 100 keys, as the server takes them', async () => {
+    // Re-subscribing costs a unit per key: the burst must cover every subscription.
+    const roomy = await startApp(fixtureModule({ maxSubscriptions: 250, messageRate: { burst: 300, perSecond: 100 } }));
+    const sent: Array<Record<string, any>> = [];
+    const socket = new RealtimeSocket<FixtureActions, FixtureEvents>({ url: roomy.ws, WebSocket: recordingWebSocket(sent) });
+    try {
+      const rooms = Array.from({ length: 230 }, (_, index) => socket.subscribe('rooms', `r${index}`));
+      await socket.connect();
+      await within(Promise.all(rooms.map(subscription => subscription.ready)), '230 subscriptions');
+      assert.deepEqual(sent.map(frame => frame.payload.routing_keys.length), [100, 100, 30]);
+      assert.equal((await socket.request('ListSubscriptions')).channels.length, 230);
+    } finally {
+      await socket.close();
+      await roomy.close();
+    }
+  });
+
   it('ends a family subscription the server revokes, with Unsubscribed auto:true', async () => {
     const revoking = await startApp(fixtureModule({ reauthorizeInterval: 50 }));
     const socket = new RealtimeSocket<FixtureActions, FixtureEvents>({ url: revoking.ws, WebSocket });

@@ -15,6 +15,10 @@ describe('resolveRealtimeOptions', () => {
     assert.equal(options.reauthorizeInterval, 60_000);
     assert.equal(options.injectConnectionId, false);
     assert.equal(options.secretWasGenerated, false);
+    assert.equal(options.maxKeysPerFrame, 100);
+    assert.equal(options.maxDepth, 16);
+    assert.equal(options.receiveQueueLimit, 256 * 1024);
+    assert.equal(options.totalReceiveQueueLimit, 64 * 1024 * 1024);
     assert.deepEqual(options.idempotency, { window: 120_000, maxKeys: 50_000 });
   });
 
@@ -39,6 +43,30 @@ describe('resolveRealtimeOptions', () => {
     assert.equal(resolved?.outboxSize, 0);
     assert.equal(resolved?.outboxMaxAge, 5000);
     assert.deepEqual(resolveRealtimeOptions({ idempotency: { window: '60000' as never } }).idempotency, { window: 60_000, maxKeys: 50_000 });
+  });
+
+  it('sizes the receive queue after maxMessageSize, and refuses one that cannot hold a frame', () => {
+    const big = resolveRealtimeOptions({ secret: 'a-long-enough-secret', maxMessageSize: 1024 * 1024 });
+    assert.equal(big.receiveQueueLimit, 4 * 1024 * 1024);
+    assert.equal(big.totalReceiveQueueLimit, 64 * 1024 * 1024);
+    const set = resolveRealtimeOptions({ secret: 'a-long-enough-secret', receiveQueueLimit: '131072' as never, totalReceiveQueueLimit: 1 << 20 });
+    assert.deepEqual([set.receiveQueueLimit, set.totalReceiveQueueLimit], [131_072, 1 << 20]);
+    assert.throws(
+      () => resolveRealtimeOptions({ receiveQueueLimit: 1000 }),
+      /"receiveQueueLimit" must be a number >= maxMessageSize \(65536\); got 1000/,
+    );
+    assert.throws(
+      () => resolveRealtimeOptions({ receiveQueueLimit: 100_000, totalReceiveQueueLimit: 99_999 }),
+      /"totalReceiveQueueLimit" must be a number >= receiveQueueLimit \(100000\)/,
+    );
+  });
+
+  it('takes whole numbers for maxKeysPerFrame and maxDepth', () => {
+    const options = resolveRealtimeOptions({ secret: 'a-long-enough-secret', maxKeysPerFrame: '20' as never, maxDepth: 8 });
+    assert.deepEqual([options.maxKeysPerFrame, options.maxDepth], [20, 8]);
+    assert.throws(() => resolveRealtimeOptions({ maxKeysPerFrame: 0 }), /"maxKeysPerFrame" must be a number >= 1; got 0/);
+    assert.throws(() => resolveRealtimeOptions({ maxKeysPerFrame: 2.5 }), /"maxKeysPerFrame" must be a whole number >= 1; got 2.5/);
+    assert.throws(() => resolveRealtimeOptions({ maxDepth: 1 }), /"maxDepth" must be a number >= 2; got 1/);
   });
 
   it('resolves the revocation options: user ids from user.id by default, or from the userId function', () => {

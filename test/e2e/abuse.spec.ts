@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { hostileFrames, seeded, sendAndCount } from '../support/hostile-frames.js';
 import { PLATFORMS } from '../support/test-app.js';
 import { rawUpgrade } from '../support/raw-http.js';
 import { assertNoErrorLogs, startWatchedApp, type WatchedApp } from '../support/watched-app.js';
@@ -265,6 +266,22 @@ describe('abuse: deep nesting and unanswerable frames', () => {
     );
     assert.equal(client.socket.readyState, client.socket.OPEN);
     client.close();
+  });
+});
+
+describe('abuse: random hostile frames', () => {
+  let server: WatchedApp;
+  before(async () => (server = await startWatchedApp({ messageRate: ROOMY })));
+  after(() => server.close());
+  afterEach(() => assertNoErrorLogs([server]));
+
+  it('answers 600 seeded random hostile frames on three connections as they must be (npm run fuzz:frames runs longer)', async () => {
+    const random = seeded(1);
+    const clients = await Promise.all([0, 1, 2].map(() => TestClient.connect(server.ws)));
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(clients.map((client, index) => sendAndCount(client, hostileFrames(random, 100, `c${index}r${round}f`))));
+    }
+    for (const client of clients) client.close();
   });
 });
 

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import type { Frame, TestClient } from './ws-client.js';
+
+/** One frame a hostile client sends, and how many answers it must get. */
+export interface HostileFrame {
+  data: string | Buffer;
+  binary: boolean;
+  /** The tag (Myxi style) or id (Ring style) its answers carry; none when it cannot be read. */
+  marker?: { key: 'tag' | 'id'; value: string };
+  /** Answers it must get: exactly 1 untagged answer when it has no marker. */
+  minAnswers: number;
+  maxAnswers: number;
+}
+
+/** A small seeded PRNG (mulberry32), so that a failing run can be repeated from its seed. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ACTIONS = ['Subscribe', 'Unsubscribe', 'ListSubscriptions', 'Ping', 'ping', 'call-route', 'SayHello', 'Authenticate', 'WhoAmI', 'Guarded', 'Wrapped', 'Stream', 'Later', 'Pick', 'Domain', 'JoinLobby', 'SayInLobby', 'Nope', ''];
+const URIS = ['/routes/query', '/routes/greet/x', '/routes/echo', '/routes/items/abc', '/routes/private', '/routes/old', '/routes/invalid', '/nowhere', '//evil.example/', 'http://evil.example/', ''];
+const METHODS = ['get', 'GET', 'post', 'HEAD', 'DELETE', 'TRACE', null, 5];
+const FAMILIES = ['widgets', 'rooms', 'nope', ''];
+
+/** Hostile frames, each with the answers it must get. Tags and ids are unique per `prefix`. */
+export function hostileFrames(random: () => number, count: number, prefix: string): HostileFrame[] {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const int = (max: number) => Math.floor(random() * max);
+  const text = (max: number) => Array.from({ length: int(max) }, () => String.fromCharCode(32 + int(95))).join('');
+
+  /** A random JSON value at most `depth` deep. */
+  const value = (depth: number): unknown => {
+    switch (int(depth > 0 ? 8 : 5)) {
+      case 0: return null;
+      case 1: return random() < 0.5;
+      case 2: return random() < 0.2 ? 1e308 * (random() < 0.5 ? 1 : -1) : int(1e9) - 5e8;
+      case 3: return text(random() < 0.1 ? 3000 : 20);
+      case 4: return '';
+      case 5:
+      case 6: return Array.from({ length: int(6) }, () => value(depth - 1));
+      default: return Object.fromEntries(Array.from({ length: int(6) }, () => [pick(['a', 'exchange', 'routing_key', 'routing_keys', 'channel', 'value', '__proto__', text(8)]), value(depth - 1)]));
+    }
+  };
+  const keys = () => Array.from({ length: random() < 0.1 ? 100 + int(60) : int(12) }, () => (random() < 0.8 ? `k${int(300)}` : value(2)));
+  const payloadFor = (action: string): unknown => {
+    if (action !== 'Subscribe' && action !== 'Unsubscribe') return random() < 0.3 ? value(4) : { name: text(10), times: int(12), value: value(3) };
+    const body: Record<string, unknown> = {};
+    if (random() < 0.9) body.exchange = random() < 0.05 ? text(400) : pick(FAMILIES);
+    if (random() < 0.5) body.routing_keys = keys();
+    else if (random() < 0.7) body.routing_key = random() < 0.8 ? `k${int(300)}` : value(2);
+    if (action === 'Unsubscribe' && random() < 0.2) body.channel = random() < 0.5 ? pick(['chat:lobby', 'rooms:k1', 'x']) : value(1);
+    return random() < 0.05 ? value(3) : body;
+  };
+  const deep = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+
+  const frames: HostileFrame[] = [];
+  for (let n = 0; n < count; n++) {
+    const marker = `${prefix}${n}`;
+    const roll = random();
+    if (roll < 0.08) {
+      // Never starts with `{`, so never a JSON object: InvalidJSON (or NestingTooDeep).
+      frames.push({ data: `x${text(200)}`, binary: false, minAnswers: 1, maxAnswers: 1 });
+    } else if (roll < 0.12) {
+      const whole = JSON.stringify({ action: 'Ping', tag: marker, payload: value(3) });
+      frames.push({ data: whole.slice(0, whole.length - 1 - int(whole.length - 1)), binary: false, minAnswers: 1, maxAnswers: 1 });
+    } else if (roll < 0.18) {
+      const where = pick(['tag', 'payload', 'routing_key']);
+      const levels = 17 + int(random() < 0.2 ? 20_000 : 40);
+      const data = where === 'routing_key'
+        ? `{"action":"Subscribe","tag":"${marker}","payload":{"exchange":"widgets","routing_key":${deep(levels - 2)}}}`
+        : where === 'tag'
+          ? `{"action":"Ping","tag":${deep(levels - 1)}}`
+          : `{"action":"Ping","tag":"${marker}","payload":${deep(levels - 1)}}`;
+      frames.push({ data, binary: false, minAnswers: 1, maxAnswers: 1 });
+    } else if (roll < 0.23) {
+      const tag = pick([{ a: 1 }, [marker], true, false, 'T'.repeat(129 + int(3000))]);
+      frames.push({ data: JSON.stringify({ action: pick(ACTIONS), tag, payload: value(3) }), binary: false, minAnswers: 1, maxAnswers: 1 });
+    } else if (roll < 0.26) {
+      frames.push({ data: Buffer.from(text(50)), binary: true, minAnswers: 1, maxAnswers: 1 });
+    } else if (roll < 0.4) {
+      const action = random() < 0.6 ? 'call-route' : pick(ACTIONS);
+      const frame: Record<string, unknown> = { id: marker, action };
+      if (action === 'call-route') {
+        frame.uri = random() < 0.1 ? value(2) : pick(URIS) + (random() < 0.2 ? `?${text(30)}` : '');
+        if (random() < 0.6) frame.method = pick(METHODS);
+        if (random() < 0.7) frame.input = random() < 0.8 ? { q: value(3), socket_connection_id: 'x' } : value(2);
+      } else if (random() < 0.6) {
+        frame[pick(['payload', 'input'])] = payloadFor(action);
+      }
+      frames.push({ data: JSON.stringify(frame), binary: false, marker: { key: 'id', value: marker }, minAnswers: 1, maxAnswers: 1 });
+    } else {
+      const action = random() < 0.45 ? pick(['Subscribe', 'Unsubscribe']) : pick(ACTIONS);
+      const payload = payloadFor(action);
+      const body = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<string, unknown>;
+      const listed = Array.isArray(body.routing_keys) ? body.routing_keys.length : 1;
+      // A Subscribe answers once per key (or once for the whole frame); an
+      // Unsubscribe at most once per channel held (maxSubscriptions).
+      const maxAnswers = action === 'Unsubscribe' ? Math.max(100, listed) : action === 'Subscribe' ? Math.max(1, listed) : 1;
+      frames.push({ data: JSON.stringify({ action, tag: marker, payload }), binary: false, marker: { key: 'tag', value: marker }, minAnswers: 1, maxAnswers });
+    }
+  }
+  return frames;
+}
+
+/**
+ * Sends the frames on one connection and checks that each got its answers:
+ * as many as it may with its tag or id, and one untagged `Error` for each
+ * frame that could not be read. The connection must stay open.
+ */
+export async function sendAndCount(client: TestClient, frames: HostileFrame[]): Promise<void> {
+  const start = client.frames.length;
+  for (const frame of frames) client.socket.send(frame.data, { binary: frame.binary });
+  await client.barrier();
+  const got = client.frames.slice(start, -1);
+  for (const frame of frames) {
+    if (!frame.marker) continue;
+    const { key, value } = frame.marker;
+    const answers = got.filter(candidate => candidate[key] === value).length;
+    assert.ok(
+      answers >= frame.minAnswers && answers <= frame.maxAnswers,
+      `${answers} answers (${frame.minAnswers}..${frame.maxAnswers}) to ${String(frame.data).slice(0, 300)}`,
+    );
+  }
+  const unreadable = frames.filter(frame => !frame.marker).length;
+  const untagged = got.filter((answer: Frame) => answer.event === 'Error' && !('tag' in answer) && !('id' in answer));
+  assert.equal(untagged.length, unreadable, `untagged errors: ${JSON.stringify(untagged.map(answer => answer.payload.error))}`);
+  assert.equal(client.socket.readyState, client.socket.OPEN, 'the connection stays open');
+}

@@ -94,11 +94,16 @@ export class RealtimeDispatcher {
   /**
    * Over its rate: what was accepted before is still answered, in order;
    * then the error and the close. Nothing sent after this frame is read.
+   * Before `Welcome`, the error and the close come at once, and what was
+   * accepted is dropped: a connection not welcomed yet may wait long (a slow
+   * registry), and must not keep reading a flood meanwhile.
    */
   private refuse(connection: WsRealtimeConnection): void {
     connection.refusing = true;
     const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
-    connection.enqueue(async () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded'));
+    const fail = () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded');
+    if (!connection.isReady) fail();
+    else connection.enqueue(async () => fail());
   }
 
   private async answer(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): Promise<void> {

@@ -140,10 +140,12 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
 
   /**
    * Ends the connection with one last frame, written even before `Welcome`
-   * (frames queued for after it are dropped).
+   * (frames queued for after it, and client frames not answered yet, are
+   * dropped).
    */
   fail(lastFrame: string, code: number, reason: string): void {
     this.pending = [];
+    this.inbound.discard();
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(lastFrame, TEXT);
     this.close(code, reason);
   }

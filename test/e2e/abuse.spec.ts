@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { FixtureState } from '../fixtures/fixture-state.js';
 import { hostileFrames, seeded, sendAndCount } from '../support/hostile-frames.js';
 import { PLATFORMS } from '../support/test-app.js';
 import { rawUpgrade } from '../support/raw-http.js';
@@ -271,7 +272,9 @@ describe('abuse: deep nesting and unanswerable frames', () => {
 
 describe('abuse: random hostile frames', () => {
   let server: WatchedApp;
-  before(async () => (server = await startWatchedApp({ messageRate: ROOMY })));
+  // Each connection pipelines 100 frames, some of 40 KB: more than the default
+  // receiveQueueLimit lets one client pile up (close 4002, receive-queue.spec.ts).
+  before(async () => (server = await startWatchedApp({ messageRate: ROOMY, receiveQueueLimit: 16 << 20 })));
   after(() => server.close());
   afterEach(() => assertNoErrorLogs([server]));
 
@@ -301,6 +304,15 @@ describe('abuse: the rate charges work, not frames', () => {
       [100, 100, 0],
     );
     assert.deepEqual(client.frames.at(-1), { event: 'Error', payload: { error: 'RateLimited', message: 'Message rate exceeded' } });
+  });
+
+  it('closes a connection that goes over its rate before Welcome at once, dropping what waited', async () => {
+    const held = await TestClient.open(server.ws, { headers: { 'x-hold': '1' } });
+    const pad = 'p'.repeat(MAX_FRAME - 200);
+    for (let n = 0; n < 4; n++) held.send({ action: 'Ping', tag: n, payload: { pad } });
+    assert.deepEqual(await held.closed, { code: 1008, reason: 'Rate limit exceeded' });
+    assert.deepEqual(held.frames, [{ event: 'Error', payload: { error: 'RateLimited', message: 'Message rate exceeded' } }]);
+    server.app.get(FixtureState).releaseHeld();
   });
 
   it('charges one unit per started KiB: three frames of 64 KiB are answered, the fourth is not', async () => {

@@ -14,7 +14,9 @@ const seconds = Number(process.env.FUZZ_SECONDS ?? 60);
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const connections = Number(process.env.FUZZ_CONNECTIONS ?? 4);
 
-const server = await startWatchedApp({ messageRate: { burst: 1_000_000, perSecond: 1_000_000 } });
+// A round pipelines 200 frames, some of 40 KB: more than the default
+// receiveQueueLimit lets a client pile up (close 4002, as receive-queue.spec.ts shows).
+const server = await startWatchedApp({ messageRate: { burst: 1_000_000, perSecond: 1_000_000 }, receiveQueueLimit: 16 << 20 });
 const random = seeded(seed);
 const bystander = await TestClient.connect(server.ws);
 const deadline = Date.now() + seconds * 1000;

@@ -21,6 +21,8 @@ export interface Exit {
 
 /** An app running in its own Node process, listening on a loopback port. */
 export interface AppProcess {
+  /** The process id, to read its memory from /proc. */
+  readonly pid: number;
   readonly port: number;
   /** `http://127.0.0.1:<port>` */
   readonly http: string;
@@ -85,6 +87,7 @@ export async function startAppProcess(
     throw new Error(`App process ${entry} ${reason}; stderr:\n${stderr}`);
   }
   return {
+    pid: child.pid!,
     port,
     http: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}/`,

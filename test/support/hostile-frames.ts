@@ -117,7 +117,17 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
 export async function sendAndCount(client: TestClient, frames: HostileFrame[]): Promise<void> {
   const start = client.frames.length;
   for (const frame of frames) client.socket.send(frame.data, { binary: frame.binary });
-  await client.barrier();
+  try {
+    await client.barrier();
+  } catch {
+    const got = client.frames.slice(start);
+    const last = frames.findLastIndex(frame => frame.marker && got.some(answer => answer[frame.marker!.key] === frame.marker!.value));
+    const closed = client.socket.readyState === client.socket.OPEN ? 'open' : `closed (${await client.closed.then(close => close.code)})`;
+    throw new Error(
+      `No answer to the barrier; the connection is ${closed}. Last frame answered: #${last}; the frames after it:\n` +
+        frames.slice(last + 1, last + 4).map(frame => String(frame.data).slice(0, 400)).join('\n'),
+    );
+  }
   const got = client.frames.slice(start, -1);
   for (const frame of frames) {
     if (!frame.marker) continue;

@@ -298,7 +298,7 @@ describe('abuse: the rate charges work, not frames', () => {
   it('charges one unit per routing key: two frames of 100 keys spend the burst of 200', async () => {
     const client = await TestClient.connect(server.ws);
     for (const tag of ['a', 'b', 'c']) client.send({ action: 'Subscribe', tag, payload: { exchange: 'widgets', routing_keys: keys(100) } });
-    assert.deepEqual(await client.closed, { code: 1008, reason: 'Rate limit exceeded' });
+    assert.deepEqual(await client.whenClosed(), { code: 1008, reason: 'Rate limit exceeded' });
     assert.deepEqual(
       ['a', 'b', 'c'].map(tag => client.frames.filter(frame => frame.tag === tag).length),
       [100, 100, 0],
@@ -310,7 +310,7 @@ describe('abuse: the rate charges work, not frames', () => {
     const held = await TestClient.open(server.ws, { headers: { 'x-hold': '1' } });
     const pad = 'p'.repeat(MAX_FRAME - 200);
     for (let n = 0; n < 4; n++) held.send({ action: 'Ping', tag: n, payload: { pad } });
-    assert.deepEqual(await held.closed, { code: 1008, reason: 'Rate limit exceeded' });
+    assert.deepEqual(await held.whenClosed(), { code: 1008, reason: 'Rate limit exceeded' });
     assert.deepEqual(held.frames, [{ event: 'Error', payload: { error: 'RateLimited', message: 'Message rate exceeded' } }]);
     server.app.get(FixtureState).releaseHeld();
   });
@@ -319,7 +319,7 @@ describe('abuse: the rate charges work, not frames', () => {
     const client = await TestClient.connect(server.ws);
     const pad = 'p'.repeat(MAX_FRAME - 200);
     for (let n = 0; n < 4; n++) client.send({ action: 'Ping', tag: n, payload: { pad } });
-    assert.equal((await client.closed).code, 1008);
+    assert.equal((await client.whenClosed()).code, 1008);
     assert.deepEqual(client.frames.filter(frame => frame.event === 'Pong').map(frame => frame.tag), [0, 1, 2]);
   });
 
@@ -332,7 +332,7 @@ describe('abuse: the rate charges work, not frames', () => {
     client.send({ action: 'Unsubscribe', tag: 'off', payload: {} });
     await client.barrier(); // 1 left
     for (let n = 0; n < 5; n++) client.send({ action: 'Ping', tag: `p${n}` });
-    assert.equal((await client.closed).code, 1008);
+    assert.equal((await client.whenClosed()).code, 1008);
     assert.equal(client.frames.filter(frame => frame.tag === 'on' && frame.event === 'Subscribed').length, 99);
     assert.equal(client.frames.filter(frame => frame.tag === 'off' && frame.event === 'Unsubscribed').length, 99);
     assert.deepEqual(client.frames.filter(frame => frame.tag?.startsWith('p')).map(frame => frame.tag), ['p0']);

@@ -62,7 +62,7 @@ describe('abuse: bounded receive queues', () => {
     await sent(flooder, frameOf(3000, 'a'));
     await sent(flooder, frameOf(3000, 'b'));
     await sent(flooder, frameOf(3000, 'c'));
-    assert.deepEqual(await flooder.closed, { code: 4002, reason: 'Receive queue full' });
+    assert.deepEqual(await flooder.whenClosed(), { code: 4002, reason: 'Receive queue full' });
     assert.deepEqual(flooder.frames, [], 'nothing it queued was answered');
     assert.equal((await bystander.call('Ping')).event, 'Pong');
     state.releaseHeld();
@@ -89,7 +89,7 @@ describe('abuse: bounded receive queues', () => {
     await settled();
     // 6000 + 5000 + 2000 held; 3500 more would make 16,500.
     await sent(c, frameOf(3500, 'c2'));
-    assert.deepEqual(await a.closed, { code: 1013, reason: 'Server busy' });
+    assert.deepEqual(await a.whenClosed(), { code: 1013, reason: 'Server busy' });
     state.releaseHeld();
     await b.next(frame => frame.tag === 'b2');
     await c.next(frame => frame.tag === 'c2');

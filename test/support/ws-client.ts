@@ -95,6 +95,18 @@ export class TestClient {
     await this.call('Ping');
   }
 
+  /**
+   * How the server closed the connection; fails, quoting what arrived, when
+   * it is still open after `timeoutMs` (a give-up, not a timing assertion).
+   */
+  whenClosed(timeoutMs = 10_000): Promise<Closed> {
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Not closed within ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(0, 2000)}`)), timeoutMs);
+    });
+    return Promise.race([this.closed, giveUp]).finally(() => clearTimeout(timer));
+  }
+
   close(): void {
     this.socket.close();
   }

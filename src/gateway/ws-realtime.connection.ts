@@ -114,6 +114,8 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   stopReading(): void {
     this.ended = true;
     this.refusing = true;
+    // Frames not answered yet never will be: their bytes go back at once.
+    this.inbound.discard();
   }
 
   /** Whether the socket is open and its access was not ended: what it sent is still worth handling. */

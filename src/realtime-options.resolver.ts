@@ -17,6 +17,7 @@ export const REALTIME_DEFAULTS = {
   heartbeatInterval: 30_000,
   sendBufferLimit: 1024 * 1024,
   messageRate: { burst: 200, perSecond: 100 },
+  addressMessageRate: { burst: 2000, perSecond: 1000 },
   maxKeysPerFrame: 100,
   maxDepth: 16,
   /** Four frames of `maxMessageSize`: with another `maxMessageSize`, four of those. */
@@ -147,6 +148,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     heartbeatInterval: heartbeat,
     sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
     messageRate,
+    addressMessageRate: resolveAddressRate(options.addressMessageRate),
     maxKeysPerFrame: whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1),
     // A payload object inside the frame's object is already 2 deep.
     maxDepth: whole('maxDepth', options.maxDepth, REALTIME_DEFAULTS.maxDepth, 2),
@@ -205,6 +207,18 @@ function resolveUserId(userId: unknown): (user: unknown) => string | undefined {
   if (typeof userId !== 'function') throw new Error(INVALID_OPTION('userId', 'a function of the user, such as user => user.id', typeof userId));
   const read = userId as (user: unknown) => unknown;
   return user => asUserId(read(user));
+}
+
+function resolveAddressRate(value: unknown): { burst: number; perSecond: number } | false {
+  if (value === false || value === 'false') return false;
+  const defaults = REALTIME_DEFAULTS.addressMessageRate;
+  if (value == null) return { ...defaults };
+  if (typeof value !== 'object') throw new Error(INVALID_OPTION('addressMessageRate', '{ burst, perSecond } or false', value));
+  const rate = value as { burst?: unknown; perSecond?: unknown };
+  return {
+    burst: count('addressMessageRate.burst', rate.burst, defaults.burst, 1),
+    perSecond: count('addressMessageRate.perSecond', rate.perSecond, defaults.perSecond, 0.001),
+  };
 }
 
 function resolveTrustProxy(value: unknown): boolean | number | string[] {

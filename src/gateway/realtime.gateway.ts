@@ -50,6 +50,7 @@ import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
+import { AddressRates } from './address-rates.js';
 import { refusesUpgrade } from './upgrade-url.check.js';
 import { WsRealtimeConnection, type ConnectionKey } from './ws-realtime.connection.js';
 
@@ -80,6 +81,7 @@ export class RealtimeGatewayHost
   private reauthorizing = false;
   private server?: WebSocketServer;
   private readonly admission: UpgradeAdmission;
+  private readonly addressRates: AddressRates;
   /** Bytes of frames waiting to be answered, across every connection. */
   private readonly budget: ReceiveQueueBudget;
   /** The app's HTTP server, while the upgrade filter is on it. */
@@ -102,6 +104,7 @@ export class RealtimeGatewayHost
     private readonly adapterHost: HttpAdapterHost,
   ) {
     this.admission = new UpgradeAdmission(options);
+    this.addressRates = new AddressRates(options.addressMessageRate);
     this.budget = new ReceiveQueueBudget(options.totalReceiveQueueLimit);
   }
 
@@ -160,17 +163,19 @@ export class RealtimeGatewayHost
     }
     const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
     const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
+    const address = this.admission.addressOf(request);
     const connection = new WsRealtimeConnection(
       socket,
       connectionId,
       this.keyFor(this.socketKeyOf(request, url), connectionId),
       request.headers,
-      this.admission.addressOf(request),
+      address,
       {
         sendBufferLimit: this.options.sendBufferLimit,
         burst: this.options.messageRate.burst,
         perSecond: this.options.messageRate.perSecond,
         receiveQueueLimit: this.options.receiveQueueLimit,
+        addressRate: this.addressRates.bucketFor(address),
       },
       this.budget,
     );

@@ -19,10 +19,21 @@ export class WorkRateBucket {
 
   /** Takes `units` for work about to be done; false, taking nothing, when fewer are left. */
   take(units: number, now = Date.now()): boolean {
-    this.refill(now);
-    if (this.tokens < units) return false;
+    if (!this.has(units, now)) return false;
     this.tokens -= units;
     return true;
+  }
+
+  /** Whether `units` are left now. */
+  has(units: number, now = Date.now()): boolean {
+    this.refill(now);
+    return this.tokens >= units;
+  }
+
+  /** Whether the bucket is full again: it then remembers nothing of past work. */
+  isFull(now = Date.now()): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
   }
 
   /**

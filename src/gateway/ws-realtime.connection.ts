@@ -19,6 +19,8 @@ export interface ConnectionLimits {
   /** `messageRate.perSecond`, in work units. */
   perSecond: number;
   receiveQueueLimit: number;
+  /** The client address's bucket (`addressMessageRate`), shared with its other connections. */
+  addressRate?: WorkRateBucket;
 }
 
 const TEXT = { binary: false } as const;
@@ -193,14 +195,22 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     return this.inbound.bytes;
   }
 
-  /** Takes `units` of work from the rate bucket; false (taking nothing) when fewer are left. */
+  /**
+   * Takes `units` of work from the connection's rate and its address's;
+   * false (taking nothing) when either has fewer left.
+   */
   take(units: number, now = Date.now()): boolean {
-    return this.rate.take(units, now);
+    const address = this.limits.addressRate;
+    if (!this.rate.has(units, now) || (address && !address.has(units, now))) return false;
+    this.rate.take(units, now);
+    address?.take(units, now);
+    return true;
   }
 
-  /** Charges work found while doing it; the bucket may go below zero. */
+  /** Charges work found while doing it; the buckets may go below zero. */
   charge(units: number, now = Date.now()): void {
     this.rate.charge(units, now);
+    this.limits.addressRate?.charge(units, now);
   }
 
   /**

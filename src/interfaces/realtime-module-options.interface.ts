@@ -59,6 +59,15 @@ export interface RealtimeModuleOptions {
    */
   messageRate?: { burst: number; perSecond: number };
   /**
+   * The rate of one client address, across all its connections and across
+   * reconnects, in the same work units as `messageRate`: a client cannot
+   * escape its rate by opening more sockets or reconnecting. Over it, the
+   * connection gets `Error RateLimited`, then close 1008. `false` turns it
+   * off. Behind a proxy, set `trustProxy`, or every client shares one address.
+   * @default { burst: 2000, perSecond: 1000 }
+   */
+  addressMessageRate?: { burst: number; perSecond: number } | false;
+  /**
    * Most routing keys one `Subscribe` or `Unsubscribe` frame may carry in
    * `routing_keys`. A frame with more is answered with one
    * `Error TooManyKeys`, and none of its keys is handled.
@@ -295,6 +304,7 @@ export interface ResolvedRealtimeOptions {
   heartbeatInterval: number;
   sendBufferLimit: number;
   messageRate: { burst: number; perSecond: number };
+  addressMessageRate: { burst: number; perSecond: number } | false;
   maxKeysPerFrame: number;
   maxDepth: number;
   receiveQueueLimit: number;

@@ -90,4 +90,27 @@ describe('admission of upgrades', () => {
       proxied.close();
     });
   });
+
+  describe('per-address message rate', () => {
+    let server: TestApp;
+    // 20 units per address and next to no refill, so the counts below are exact.
+    before(async () => (server = await startApp(appWith({ addressMessageRate: { burst: 20, perSecond: 0.001 } }))));
+    after(() => server.close());
+
+    it('is shared by the connections of one address and outlives them: reconnecting buys nothing', async () => {
+      const first = await TestClient.connect(server.ws);
+      for (let i = 0; i < 15; i++) assert.equal((await first.call('Ping')).event, 'Pong');
+      first.close();
+      await first.closed;
+      const second = await TestClient.connect(server.ws);
+      const third = await TestClient.connect(server.ws);
+      for (let i = 0; i < 3; i++) assert.equal((await second.call('Ping')).event, 'Pong');
+      for (let i = 0; i < 2; i++) assert.equal((await third.call('Ping')).event, 'Pong');
+      // The address's 20 units are spent: the next frame of either connection is refused.
+      third.send({ action: 'Ping', tag: 'over' });
+      assert.equal((await third.next(frame => frame.event === 'Error')).payload.error, 'RateLimited');
+      assert.equal((await third.closed).code, 1008);
+      second.close();
+    });
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { AddressAdmission } from '../../src/gateway/address-admission.js';
+import { AddressRates } from '../../src/gateway/address-rates.js';
 import { ClientAddressResolver, type TrustProxy } from '../../src/gateway/client-address.resolver.js';
 
 function request(peer: string, forwardedFor?: string): IncomingMessage {
@@ -48,5 +49,25 @@ describe('AddressAdmission', () => {
     assert.equal(admission.countOf('a'), 1);
     assert.ok(admission.admit('a'));
     assert.ok(new AddressAdmission(0).admit('a'), '0 is no cap');
+  });
+});
+
+describe('AddressRates', () => {
+  it('gives every connection of an address the same bucket, until it has refilled', () => {
+    const rates = new AddressRates({ burst: 10, perSecond: 10 });
+    const start = Date.now();
+    const bucket = rates.bucketFor('a', start)!;
+    assert.equal(rates.bucketFor('a', start), bucket);
+    assert.notEqual(rates.bucketFor('b', start), bucket);
+    assert.ok(bucket.take(10, start));
+    assert.equal(rates.bucketFor('a', start + 500)!.has(6, start + 500), false, 'half refilled after 0.5 s');
+    // Long after, swept: a full bucket remembers nothing, so it is dropped.
+    assert.notEqual(rates.bucketFor('a', start + 60_000), bucket);
+    assert.equal(rates.size, 1, "b's full bucket was swept too");
+  });
+
+  it('is off with false, and for unknown addresses', () => {
+    assert.equal(new AddressRates(false).bucketFor('a'), undefined);
+    assert.equal(new AddressRates({ burst: 1, perSecond: 1 }).bucketFor(undefined), undefined);
   });
 });

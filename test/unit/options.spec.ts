@@ -145,4 +145,11 @@ describe('resolveRealtimeOptions', () => {
       assert.throws(() => resolveRealtimeOptions({ callRouteHeaders: [name] }), /"callRouteHeaders" must be an array of header names/);
     }
   });
+
+  it('resolves the per-address rate, or turns it off', () => {
+    assert.deepEqual(resolveRealtimeOptions({}).addressMessageRate, { burst: 2000, perSecond: 1000 });
+    assert.equal(resolveRealtimeOptions({ addressMessageRate: false }).addressMessageRate, false);
+    assert.deepEqual(resolveRealtimeOptions({ addressMessageRate: { burst: '50' as never, perSecond: 5 } }).addressMessageRate, { burst: 50, perSecond: 5 });
+    assert.throws(() => resolveRealtimeOptions({ addressMessageRate: { burst: 0, perSecond: 1 } }), /"addressMessageRate.burst" must be a number >= 1/);
+  });
 });

@@ -20,7 +20,7 @@ export const REDIS_CONNECTIONS = Symbol('RealtimeRedisConnections');
  * supply the Redis settings from configuration.
  *
  * NOTE: the Redis modules are loaded with `import()` here and nowhere else:
- * they import ioredis and @nestjs/microservices, optional peers that an app on
+ * they import ioredis, an optional peer that an app on
  * the embedded default does not install.
  */
 export function createTransportProviders(): Provider[] {

@@ -1,4 +1,3 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
@@ -25,28 +24,18 @@ export interface FanoutSettings {
 }
 
 /**
- * The publishing half of the fan-out transport: a Nest `ClientProxy` whose
- * events go out through one Lua script per message (offset, backlog entry and
- * PUBLISH, or SPUBLISH on a cluster, in one round trip). Fire-and-forget
- * events only; there is no request/response.
+ * The publishing half of the fan-out transport: each message goes out through
+ * one Lua script (offset, backlog entry and PUBLISH, or SPUBLISH on a cluster,
+ * in one round trip). Fire-and-forget; there is no request/response.
  */
-export class RedisFanoutClient extends ClientProxy {
+export class RedisFanoutClient {
   private readonly command: 'PUBLISH' | 'SPUBLISH';
 
   constructor(
     private readonly connections: RedisConnections,
     private readonly settings: FanoutSettings,
   ) {
-    super();
     this.command = connections.sharded ? 'SPUBLISH' : 'PUBLISH';
-  }
-
-  async connect(): Promise<void> {}
-
-  close(): void {}
-
-  unwrap<T>(): T {
-    return this.connections.commands as T;
   }
 
   /**
@@ -54,8 +43,8 @@ export class RedisFanoutClient extends ClientProxy {
    * an id already published), rejects if Redis is unavailable. Unbounded in
    * time: the caller bounds the wait, and may still hear the outcome later.
    */
-  protected async dispatchEvent<T = number>(packet: ReadPacket<FanoutEvent>): Promise<T> {
-    const { topic, kind, body, id, retry } = packet.data;
+  async publish(event: FanoutEvent): Promise<number> {
+    const { topic, kind, body, id, retry } = event;
     const given = id.startsWith('k:');
     const offset = await this.connections.commands.realtimeFanout(
       topic.seqKey,
@@ -74,11 +63,6 @@ export class RedisFanoutClient extends ClientProxy {
       given ? this.settings.idWindow : 0,
       retry && !given ? this.settings.backlogSize : 0,
     );
-    return offset as T;
-  }
-
-  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    callback({ err: new Error('The realtime fan-out transport carries events only'), isDisposed: true });
-    return () => undefined;
+    return offset;
   }
 }

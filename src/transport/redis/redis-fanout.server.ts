@@ -1,23 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { REDIS_UNAVAILABLE } from '../../realtime.messages.js';
 import { RealtimeTransportError } from '../realtime-transport.error.js';
 import { decodeEnvelope, type Envelope } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
-import { RedisFanoutContext } from './redis-fanout.context.js';
 import type { Topic } from './redis-topics.js';
 
-/** Message patterns the server hands to its handlers. */
-export const FANOUT_PATTERN = { channel: 'realtime.channel', direct: 'realtime.direct', control: 'realtime.control' } as const;
-
-/** The pattern of each topic kind. */
-const PATTERN_OF: Record<Topic['kind'], string> = { c: FANOUT_PATTERN.channel, d: FANOUT_PATTERN.direct, b: FANOUT_PATTERN.control };
-
-/** What a handler receives. */
+/** What the server hands on: a message of another instance, in order, once. */
 export interface FanoutPacket {
   topic: Topic;
   envelope: Envelope;
 }
+
+/** Where the server hands messages on. */
+export type FanoutHandler = (packet: FanoutPacket) => void;
 
 /** A position in a topic: its epoch and the offset last published. */
 export interface TopicPosition {
@@ -51,16 +46,14 @@ const BATCH = 500;
 const RETRY_MS = 250;
 
 /**
- * The receiving half of the fan-out transport: a Nest microservice transport
- * strategy on ioredis. It subscribes only to topics that have local
+ * The receiving half of the fan-out transport, on ioredis. It subscribes only to topics that have local
  * connections (batched: one SUBSCRIBE for everything asked in the same tick),
  * delivers each message once in offset order, and fills gaps from the topic's
  * backlog: after a reconnect, when offsets jump, and for what was published
  * between reading a topic's position and subscribing to it.
  */
-export class RedisFanoutServer extends Server implements CustomTransportStrategy {
-  override readonly transportId = Symbol('RealtimeRedisFanout');
-  protected override readonly logger = new Logger('RealtimeModule');
+export class RedisFanoutServer {
+  private readonly logger = new Logger('RealtimeModule');
   private readonly wanted = new Map<string, Topic>();
   private readonly states = new Map<string, TopicState>();
   /** Where to start a topic that is not watched yet, when the caller knows better than "now". */
@@ -85,9 +78,9 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     private readonly connections: RedisConnections,
     /** This instance's id: its own messages are not delivered twice. */
     private readonly origin: string,
-  ) {
-    super();
-  }
+    /** Takes every message of another instance, in offset order per topic. */
+    private readonly handler: FanoutHandler,
+  ) {}
 
   listen(callback: () => void): void {
     const subscriber = this.connections.subscriber as NodeJS.EventEmitter;
@@ -111,14 +104,6 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
     subscriber.off('ready', this.onReady);
     subscriber.off('close', this.onDown);
     this.stopWaitingForRedis?.();
-  }
-
-  on(): void {
-    throw new Error('RedisFanoutServer has no events to listen to');
-  }
-
-  unwrap<T>(): T {
-    return this.connections.subscriber as T;
   }
 
   /** Starts receiving a topic (idempotent; applied with the rest of this tick's changes). */
@@ -218,11 +203,11 @@ export class RedisFanoutServer extends Server implements CustomTransportStrategy
   private deliver(state: TopicState, envelope: Envelope): void {
     state.offset = envelope.offset;
     if (envelope.origin === this.origin) return;
-    const pattern = PATTERN_OF[state.topic.kind];
-    const packet: FanoutPacket = { topic: state.topic, envelope };
-    this.handleEvent(pattern, { pattern, data: packet }, new RedisFanoutContext([state.topic.channel, envelope.offset])).catch(
-      error => this.logger.error(`Delivering ${state.topic.channel}#${envelope.offset} failed`, (error as Error)?.stack),
-    );
+    try {
+      this.handler({ topic: state.topic, envelope });
+    } catch (error) {
+      this.logger.error(`Delivering ${state.topic.channel}#${envelope.offset} failed`, (error as Error)?.stack);
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { REDIS_PEERS_MISSING } from '../../realtime.messages.js';
 
 /** The optional peer packages that the Redis transport needs. */
-export const REDIS_PEERS = ['ioredis', '@nestjs/microservices'] as const;
+export const REDIS_PEERS = ['ioredis'] as const;
 
 function isMissing(error: unknown, name: string): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };

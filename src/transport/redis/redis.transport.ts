@@ -1,5 +1,4 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { lastValueFrom } from 'rxjs';
 import { isGivenPushId, pushIdOf } from '../../channels/push-id.util.js';
 import type {
   ControlMessage,
@@ -15,7 +14,7 @@ import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import { RedisFanoutClient, type FanoutEvent } from './redis-fanout.client.js';
 import { RedisFanoutOutbox } from './redis-fanout.outbox.js';
-import { FANOUT_PATTERN, positionOf, RedisFanoutServer, type FanoutPacket } from './redis-fanout.server.js';
+import { positionOf, RedisFanoutServer, type FanoutPacket } from './redis-fanout.server.js';
 import { topicOf, type Topic } from './redis-topics.js';
 
 const KIND_OF: Record<DirectMessage['kind'], EnvelopeKind> = { frame: 'f', subscribe: 's', unsubscribe: 'u' };
@@ -55,19 +54,16 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
       backlogTtl: options.backlogTtl,
       idWindow,
     });
-    this.server = new RedisFanoutServer(connections, origin);
+    this.server = new RedisFanoutServer(connections, origin, packet => this.onPacket(packet));
     this.outbox = new RedisFanoutOutbox(
       connections.availability,
-      (event, retry) => lastValueFrom(this.client.emit<number>(event.topic.channel, retry ? { ...event, retry } : event)),
+      (event, retry) => this.client.publish(retry ? { ...event, retry } : event),
       { size: options.outboxSize, maxAge: options.outboxMaxAge },
     );
   }
 
   bind(receiver: TransportReceiver): void {
     this.receiver = receiver;
-    this.server.addHandler(FANOUT_PATTERN.channel, async (packet: FanoutPacket) => this.onChannel(packet), true);
-    this.server.addHandler(FANOUT_PATTERN.direct, async (packet: FanoutPacket) => this.onDirect(packet), true);
-    this.server.addHandler(FANOUT_PATTERN.control, async (packet: FanoutPacket) => this.onControl(packet), true);
   }
 
   onApplicationBootstrap(): void {
@@ -157,7 +153,14 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
 
   private async emit(event: FanoutEvent): Promise<void> {
     const { availability, commands } = this.connections;
-    await availability.run(commands, `publish to ${event.topic.channel}`, () => lastValueFrom(this.client.emit(event.topic.channel, event)));
+    await availability.run(commands, `publish to ${event.topic.channel}`, () => this.client.publish(event));
+  }
+
+  /** A message of another instance, by the kind of its topic. */
+  private onPacket(packet: FanoutPacket): void {
+    if (packet.topic.kind === 'c') this.onChannel(packet);
+    else if (packet.topic.kind === 'd') this.onDirect(packet);
+    else this.onControl(packet);
   }
 
   private onChannel({ topic, envelope }: FanoutPacket): void {

@@ -12,7 +12,7 @@
  *   compiles (so the API must keep rejecting it).
  *
  * Only `nestjs-realtime`, `nestjs-realtime/client` and the packages every
- * fresh app installs may be imported here (not ioredis, @nestjs/microservices
+ * fresh app installs may be imported here (not ioredis
  * or @nestjs/config: the base app does not have them).
  */
 import type { DynamicModule } from '@nestjs/common';

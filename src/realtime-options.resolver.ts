@@ -106,6 +106,12 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     throw new Error(INVALID_OPTION('subscriptionTtl', 'longer than heartbeatInterval', ttl));
   }
   const redis = resolveRedisOptions(options.redis);
+  if (options.transport != null && typeof options.transport !== 'function') {
+    throw new Error(INVALID_OPTION('transport', 'a transport factory such as memoryTransport()', options.transport));
+  }
+  if (options.transport != null && redis) {
+    throw new Error(INVALID_OPTION('transport', 'left out when "redis" is given (redis is the Redis transport)', '(both given)'));
+  }
   const idempotency = options.idempotency ?? {};
   if (typeof idempotency !== 'object') {
     throw new Error(INVALID_OPTION('idempotency', 'an object such as { window, maxKeys }', idempotency));
@@ -187,6 +193,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       maxKeys: count('idempotency.maxKeys', idempotency.maxKeys, REALTIME_DEFAULTS.idempotency.maxKeys, 0),
     },
     redis,
+    transport: options.transport ?? undefined,
   };
 }
 

@@ -1,4 +1,3 @@
-import type { OnModuleDestroy } from '@nestjs/common';
 import type { RevocationList } from './revocation-list.interface.js';
 
 /**
@@ -7,7 +6,7 @@ import type { RevocationList } from './revocation-list.interface.js';
  * in Redis. Entries are dropped when they expire, so it holds at most the
  * keys revoked within the last `ttlMs` (a few dozen bytes each).
  */
-export class MemoryRevocationList implements RevocationList, OnModuleDestroy {
+export class MemoryRevocationList implements RevocationList {
   private readonly entries = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -37,7 +36,8 @@ export class MemoryRevocationList implements RevocationList, OnModuleDestroy {
     if ((this.entries.get(keyId) ?? 0) < expiresAt) this.entries.set(keyId, expiresAt);
   }
 
-  onModuleDestroy(): void {
+  /** Stops its sweeper and forgets everything. */
+  dispose(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
   }

@@ -1,6 +1,3 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
-import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import type { SubscriptionRegistry } from './subscription-registry.interface.js';
 
 interface Entry {
@@ -8,16 +5,18 @@ interface Entry {
   expiresAt: number;
 }
 
-/** The in-process `SubscriptionRegistry` (pakyow's SimpleRegistry, with expiry). */
-@Injectable()
-export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModuleDestroy {
+/**
+ * The in-process `SubscriptionRegistry` (pakyow's SimpleRegistry, with
+ * expiry), shared by the instances on one `MemoryHub`, which disposes of it.
+ */
+export class MemorySubscriptionRegistry implements SubscriptionRegistry {
   private readonly entries = new Map<string, Entry>();
   /** Owner (socket key id) → its digests, each with the time its index entry expires. */
   private readonly owners = new Map<string, Map<string, number>>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(@Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(options.subscriptionTtl, 60_000));
+  constructor(private readonly subscriptionTtl: number) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(subscriptionTtl, 60_000));
     this.sweeper.unref();
   }
 
@@ -32,7 +31,7 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
       entry = { channels: new Set(), expiresAt: 0 };
       this.entries.set(digest, entry);
     }
-    entry.expiresAt = Date.now() + this.options.subscriptionTtl;
+    entry.expiresAt = Date.now() + this.subscriptionTtl;
     if (owner !== undefined) {
       let digests = this.owners.get(owner);
       if (!digests) this.owners.set(owner, (digests = new Map()));
@@ -61,7 +60,7 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
   }
 
   async keepAlive(digests: Iterable<string>, owner?: string): Promise<void> {
-    const expiresAt = Date.now() + this.options.subscriptionTtl;
+    const expiresAt = Date.now() + this.subscriptionTtl;
     const indexed = owner === undefined ? undefined : this.owners.get(owner);
     for (const digest of digests) {
       const entry = this.entries.get(digest);
@@ -77,7 +76,8 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry, OnModul
     return digests;
   }
 
-  onModuleDestroy(): void {
+  /** Stops its sweeper and forgets everything. */
+  dispose(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
     this.owners.clear();

@@ -1,3 +1,4 @@
+import type { RealtimeTransportFactory } from '../channels/realtime-backend.interface.js';
 /**
  * Options of `RealtimeModule.forRoot()` / `forRootAsync()`. Every field is
  * optional; the defaults are listed with each one and merged in one place
@@ -189,6 +190,14 @@ export interface RealtimeModuleOptions {
    * process in memory. Needs the `ioredis` package.
    */
   redis?: RealtimeRedisOptions;
+  /**
+   * What carries pushes between the app's instances and holds what they
+   * share (Phoenix.PubSub's `adapter`): a factory such as `memoryTransport()`
+   * (the default), `memoryTransport({ hub })` for several apps in one process,
+   * or your own ([docs/transports.md](../docs/transports.md)). Not with `redis`,
+   * which is the Redis one.
+   */
+  transport?: RealtimeTransportFactory;
 }
 
 /**
@@ -325,6 +334,7 @@ export interface ResolvedRealtimeOptions {
   subscriptionTtl: number;
   idempotency: { window: number; maxKeys: number };
   redis: ResolvedRedisOptions | undefined;
+  transport: RealtimeTransportFactory | undefined;
 }
 
 /** Redis options after defaults are merged. */

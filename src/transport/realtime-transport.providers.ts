@@ -1,66 +1,55 @@
-import type { Provider } from '@nestjs/common';
+import type { OnApplicationShutdown, Provider } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { MemoryRevocationList } from '../channels/memory-revocation.list.js';
-import { MemorySubscriptionRegistry } from '../channels/memory-subscription.registry.js';
+import type { RealtimeBackend, RealtimeTransportFactory } from '../channels/realtime-backend.interface.js';
 import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
-import { InMemoryTransport } from './in-memory.transport.js';
-import type { RedisConnections } from './redis/redis-connections.js';
-import { assertRedisPeers } from './redis/redis-peers.loader.js';
-
-/** DI token of this instance's Redis connections (`null` on the embedded default). */
-export const REDIS_CONNECTIONS = Symbol('RealtimeRedisConnections');
+import { memoryTransport } from './memory/memory-transport.factory.js';
+import { redisBackend } from './redis/redis-backend.factory.js';
 
 /**
- * The registry, the revocation list and the transport: in memory by default, on Redis when the
- * resolved options carry `redis`. Chosen at runtime, so `forRootAsync` can
- * supply the Redis settings from configuration.
- *
- * NOTE: the Redis modules are loaded with `import()` here and nowhere else:
- * they import ioredis, an optional peer that an app on
- * the embedded default does not install.
+ * Holds the app's backend and releases it last, at application shutdown.
+ * Its parts are providers of their own, so Nest runs their lifecycle hooks.
+ */
+class BackendHost implements OnApplicationShutdown {
+  constructor(readonly backend: RealtimeBackend) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.backend.close?.();
+  }
+}
+
+const BACKEND_HOST = Symbol('RealtimeBackendHost');
+
+/** The factory the options name: `transport`, else Redis with `redis`, else memory. */
+function factoryOf(options: ResolvedRealtimeOptions): RealtimeTransportFactory {
+  if (options.transport) return options.transport;
+  return options.redis ? redisBackend(options.redis) : memoryTransport();
+}
+
+/**
+ * The transport, the registry and the revocation list, made by one factory
+ * when the app starts, so that `forRootAsync` can choose them from
+ * configuration.
  */
 export function createTransportProviders(): Provider[] {
   return [
     {
-      provide: REDIS_CONNECTIONS,
-      useFactory: async (options: ResolvedRealtimeOptions) => {
-        if (!options.redis) return null;
-        await assertRedisPeers();
-        const { RedisConnections } = await import('./redis/redis-connections.js');
-        return RedisConnections.open(options.redis);
-      },
+      provide: BACKEND_HOST,
+      useFactory: async (options: ResolvedRealtimeOptions) =>
+        new BackendHost(
+          await factoryOf(options)({
+            instanceId: randomBytes(8).toString('hex'),
+            subscriptionTtl: options.subscriptionTtl,
+            idempotencyWindow: options.idempotency.window,
+          }),
+        ),
       inject: [REALTIME_OPTIONS],
     },
-    {
-      provide: RealtimeTransport,
-      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
-        if (!connections || !options.redis) return new InMemoryTransport();
-        const { RedisTransport } = await import('./redis/redis.transport.js');
-        return new RedisTransport(connections, options.redis, randomBytes(8).toString('hex'), options.idempotency.window);
-      },
-      inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
-    },
-    {
-      provide: SubscriptionRegistry,
-      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
-        if (!connections || !options.redis) return new MemorySubscriptionRegistry(options);
-        const { RedisSubscriptionRegistry } = await import('./redis/redis-subscription.registry.js');
-        return new RedisSubscriptionRegistry(connections, options.redis.prefix, options.subscriptionTtl);
-      },
-      inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
-    },
-    {
-      provide: RevocationList,
-      useFactory: async (options: ResolvedRealtimeOptions, connections: RedisConnections | null) => {
-        if (!connections || !options.redis) return new MemoryRevocationList(options.subscriptionTtl);
-        const { RedisRevocationList } = await import('./redis/redis-revocation.list.js');
-        return new RedisRevocationList(connections, options.redis.prefix, options.subscriptionTtl);
-      },
-      inject: [REALTIME_OPTIONS, REDIS_CONNECTIONS],
-    },
+    { provide: RealtimeTransport, useFactory: (host: BackendHost) => host.backend.transport, inject: [BACKEND_HOST] },
+    { provide: SubscriptionRegistry, useFactory: (host: BackendHost) => host.backend.registry, inject: [BACKEND_HOST] },
+    { provide: RevocationList, useFactory: (host: BackendHost) => host.backend.revocations, inject: [BACKEND_HOST] },
   ];
 }

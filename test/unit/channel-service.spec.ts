@@ -10,9 +10,13 @@ import { MemoryRevocationList } from '../../src/channels/memory-revocation.list.
 import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
 import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
 import type { PublishOutcome } from '../../src/channels/realtime-transport.interface.js';
-import { InMemoryTransport } from '../../src/transport/in-memory.transport.js';
+import { MemoryHub } from '../../src/transport/memory/memory-hub.js';
+import { MemoryTransport } from '../../src/transport/memory/memory.transport.js';
 
-class RecordingTransport extends InMemoryTransport {
+class RecordingTransport extends MemoryTransport {
+  constructor() {
+    super(new MemoryHub(), 'unit');
+  }
   readonly published: Array<{ channel: string; frame: Buffer }> = [];
   override async publish(channel: string, frame: Buffer): Promise<PublishOutcome> {
     this.published.push({ channel, frame });
@@ -25,7 +29,7 @@ describe('ChannelService (unit)', () => {
     const options = resolveRealtimeOptions({ secret: 'unit-test-secret-1234', heartbeatInterval: 0 });
     const transport = new RecordingTransport();
     const router = new LocalChannelRouter(transport);
-    const registry = new MemorySubscriptionRegistry(options);
+    const registry = new MemorySubscriptionRegistry(options.subscriptionTtl);
     const families = new ChannelFamilyRegistry();
     families.register('widgets', 'test');
     const revocations = new MemoryRevocationList(options.subscriptionTtl);
@@ -51,7 +55,7 @@ describe('ChannelService (unit)', () => {
       payload: { qty: 3 },
       mq: { e: 'widgets', rk: '7' },
     });
-    registry.onModuleDestroy();
-    revocations.onModuleDestroy();
+    registry.dispose();
+    revocations.dispose();
   });
 });

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChannelSubscriber } from '../../src/channels/channel-subscriber.interface.js';
 import { LocalChannelRouter } from '../../src/channels/local-channel.router.js';
-import { InMemoryTransport } from '../../src/transport/in-memory.transport.js';
+import { MemoryHub } from '../../src/transport/memory/memory-hub.js';
+import { MemoryTransport } from '../../src/transport/memory/memory.transport.js';
+
+/** A transport of its own hub: no other instance. */
+class LoneTransport extends MemoryTransport {
+  constructor() {
+    super(new MemoryHub(), 'lone');
+  }
+}
 
 class Recorder implements ChannelSubscriber {
   readonly written: Array<Buffer | string> = [];
@@ -12,7 +20,7 @@ class Recorder implements ChannelSubscriber {
   }
 }
 
-class WatchingTransport extends InMemoryTransport {
+class WatchingTransport extends LoneTransport {
   readonly calls: string[] = [];
   override watchChannel(channel: string): void {
     this.calls.push(`+${channel}`);
@@ -30,7 +38,7 @@ class WatchingTransport extends InMemoryTransport {
 
 describe('LocalChannelRouter', () => {
   it('writes the very same encoded frame to every subscriber of a channel', () => {
-    const router = new LocalChannelRouter(new InMemoryTransport());
+    const router = new LocalChannelRouter(new LoneTransport());
     const subscribers = [new Recorder('a'), new Recorder('b'), new Recorder('c')];
     for (const subscriber of subscribers) router.attach(subscriber);
     router.join(subscribers[0]!, 'news');
@@ -43,7 +51,7 @@ describe('LocalChannelRouter', () => {
   });
 
   it('joins once, leaves once, and forgets everything on detach', () => {
-    const router = new LocalChannelRouter(new InMemoryTransport());
+    const router = new LocalChannelRouter(new LoneTransport());
     const subscriber = new Recorder('d');
     assert.equal(router.join(subscriber, 'x'), false, 'not attached yet');
     router.attach(subscriber);
@@ -59,7 +67,7 @@ describe('LocalChannelRouter', () => {
   });
 
   it('delivers to every connection of a digest', () => {
-    const router = new LocalChannelRouter(new InMemoryTransport());
+    const router = new LocalChannelRouter(new LoneTransport());
     const [one, two, other] = [new Recorder('same'), new Recorder('same'), new Recorder('other')];
     for (const subscriber of [one, two, other]) router.attach(subscriber);
     assert.equal(router.deliverToDigest('same', 'hi'), 2);

@@ -21,6 +21,6 @@ describe('MemoryRevocationList', () => {
     assert.equal(list.has('mine'), true, 'a shorter announcement does not cut an entry short');
     mock.timers.tick(1);
     assert.equal(list.has('mine'), false);
-    list.onModuleDestroy();
+    list.dispose();
   });
 });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
-import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
 
 function registry(ttl = 60_000): MemorySubscriptionRegistry {
-  return new MemorySubscriptionRegistry(
-    resolveRealtimeOptions({ secret: 'unit-test-secret-1234', subscriptionTtl: ttl, heartbeatInterval: 0 }),
-  );
+  return new MemorySubscriptionRegistry(ttl);
 }
 
 describe('MemorySubscriptionRegistry', () => {
@@ -20,7 +17,7 @@ describe('MemorySubscriptionRegistry', () => {
     assert.deepEqual(await store.remove('d', ['a', 'zz']), ['a']);
     assert.deepEqual((await store.remove('d')).sort(), ['b', 'c']);
     assert.deepEqual(await store.channelsFor('d'), []);
-    store.onModuleDestroy();
+    store.dispose();
   });
 
   it('indexes digests by owner (socket key id), and drops every digest of an owner at once', async () => {
@@ -35,7 +32,7 @@ describe('MemorySubscriptionRegistry', () => {
     assert.deepEqual(await store.channelsFor('page-3'), ['c']);
     assert.deepEqual(await store.channelsFor('unowned'), ['d']);
     assert.deepEqual(await store.removeOwner('key-1'), [], 'the index went with them');
-    store.onModuleDestroy();
+    store.dispose();
   });
 
   it('lets index entries expire with their digests, unless kept alive with their owner', async () => {
@@ -47,7 +44,7 @@ describe('MemorySubscriptionRegistry', () => {
     await store.keepAlive(['kept'], 'key');
     mock.timers.tick(2_000);
     assert.deepEqual(await store.removeOwner('key'), ['kept'], 'the swept entry left the index');
-    store.onModuleDestroy();
+    store.dispose();
   });
 
   it('forgets a digest once its ttl passes without a keep-alive', async () => {
@@ -62,6 +59,6 @@ describe('MemorySubscriptionRegistry', () => {
     assert.deepEqual(await store.channelsFor('dropped'), []);
     mock.timers.tick(5_000);
     assert.deepEqual(await store.channelsFor('kept'), []);
-    store.onModuleDestroy();
+    store.dispose();
   });
 });

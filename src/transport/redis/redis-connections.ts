@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedRedisOptions } from '../../interfaces/realtime-module-options.interface.js';
 import { FANOUT_SCRIPT } from './fanout.script.js';
@@ -33,7 +33,7 @@ function retryDelay(attempt: number): number {
  * the registry, catch-up reads) and one in subscriber mode. It opens them at
  * startup, failing fast if Redis cannot be reached, and quits them last.
  */
-export class RedisConnections implements OnApplicationShutdown {
+export class RedisConnections {
   private readonly logger = new Logger('RealtimeModule');
   private closing = false;
   /** Whether Redis can be used now; every command goes through it. */
@@ -123,7 +123,8 @@ export class RedisConnections implements OnApplicationShutdown {
     return db ? `${where}, db ${db}` : where;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Quits both connections (the backend's last act at application shutdown). */
+  async close(): Promise<void> {
     this.closing = true;
     this.availability.close();
     // A Redis that hangs would never answer QUIT: give it commandTimeout.

@@ -35,9 +35,9 @@ export class RedisRevocationList extends MemoryRevocationList implements OnAppli
     (this.connections.commands as NodeJS.EventEmitter).on('ready', this.reload);
   }
 
-  override onModuleDestroy(): void {
+  onModuleDestroy(): void {
     (this.connections.commands as NodeJS.EventEmitter).off('ready', this.reload);
-    super.onModuleDestroy();
+    this.dispose();
   }
 
   override async add(keyId: string): Promise<void> {

@@ -5,6 +5,7 @@ import { AccessRevoker } from './channels/access.revoker.js';
 import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
+import { LocalDelivery } from './channels/local-delivery.js';
 import { ConnectionDirectory } from './channels/connection.directory.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
@@ -48,6 +49,7 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ChannelFamilyRegistry,
     ConnectionDirectory,
     AccessRevoker,
+    LocalDelivery,
     ChannelService,
     RealtimeHandlerRegistry,
     RealtimeMetadataAccessor,
@@ -57,7 +59,7 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     CallRouteHandler,
     RealtimeDispatcher,
   ],
-  exports: [ChannelService, REALTIME_OPTIONS, RealtimeTransport],
+  exports: [ChannelService, RealtimeTransport],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
   constructor(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { socketKeyIdOf } from '../identity/client-socket-key.util.js';
 import type { RealtimeClientRef } from '../identity/realtime-client-ref.interface.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
@@ -14,14 +14,9 @@ import { ChannelRouter } from './channel-router.interface.js';
 import { TooManySubscriptionsError } from './channel.errors.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import { isGivenPushId, pushIdOf } from './push-id.util.js';
-import {
-  RealtimeTransport,
-  type ControlMessage,
-  type DirectMessage,
-  type PublishOutcome,
-  type TransportReceiver,
-} from './realtime-transport.interface.js';
-import { RecentPushIds } from './recent-push-ids.cache.js';
+import { RealtimeTransport, type PublishOutcome } from './realtime-transport.interface.js';
+import { ConnectionDirectory } from './connection.directory.js';
+import { LocalDelivery } from './local-delivery.js';
 import { SubscriptionRegistry } from './subscription-registry.interface.js';
 
 /**
@@ -120,8 +115,7 @@ interface Outgoing {
  * @publicApi
  */
 @Injectable()
-export class ChannelService<E extends object = UntypedPushEvents> implements TransportReceiver, OnModuleInit {
-  private readonly recent: RecentPushIds;
+export class ChannelService<E extends object = UntypedPushEvents> {
 
   constructor(
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
@@ -130,13 +124,9 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     private readonly families: ChannelFamilyRegistry,
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly access: AccessRevoker,
-  ) {
-    this.recent = new RecentPushIds(options.idempotency.window, options.idempotency.maxKeys);
-  }
-
-  onModuleInit(): void {
-    this.transport.bind(this);
-  }
+    private readonly local: LocalDelivery,
+    private readonly directory: ConnectionDirectory,
+  ) {}
 
   /**
    * Subscribes a client to one or more channels. Once it resolves, a push on
@@ -153,7 +143,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
       throw new TooManySubscriptionsError(TOO_MANY_SUBSCRIPTIONS(this.options.maxSubscriptions));
     }
     await this.registry.add(client.digest, list, socketKeyIdOf(client));
-    this.applySubscribe(client.digest, list);
+    this.local.subscribeHere(client.digest, list);
     await Promise.all([
       this.transport.settled(),
       this.transport.publishDirect(client.digest, { kind: 'subscribe', channels: list }),
@@ -169,8 +159,13 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   async unsubscribe(client: RealtimeClientRef, channels?: string | readonly string[]): Promise<void> {
     const list = channels === undefined ? null : toChannelList(channels);
     await this.registry.remove(client.digest, list ?? undefined);
-    this.applyUnsubscribe(client.digest, list);
+    this.local.unsubscribeHere(client.digest, list);
     await this.transport.publishDirect(client.digest, { kind: 'unsubscribe', channels: list });
+  }
+
+  /** Open sockets on this instance (set-up included). */
+  get connectionCount(): number {
+    return this.directory.size;
   }
 
   /**
@@ -287,25 +282,6 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     return this.access.revoke(client);
   }
 
-  /** @internal A push from another instance. */
-  receiveChannelFrame(channel: string, frame: Buffer, id?: string): void {
-    if (this.isRepeat(`c:${channel}`, id)) return;
-    this.router.deliver(channel, frame);
-  }
-
-  /** @internal A direct message from another instance. */
-  receiveDirect(digest: string, message: DirectMessage, id?: string): void {
-    if (message.kind === 'frame') {
-      if (!this.isRepeat(`d:${digest}`, id)) this.router.deliverToDigest(digest, message.frame);
-    } else if (message.kind === 'subscribe') this.applySubscribe(digest, message.channels);
-    else this.applyUnsubscribe(digest, message.channels);
-  }
-
-  /** @internal A control message from another instance. */
-  receiveControl(message: ControlMessage): void {
-    this.access.receive(message);
-  }
-
   /**
    * Delivers locally and hands on, frame by frame, skipping targets that had
    * the id already. The transport admits every frame first: a push it cannot
@@ -314,7 +290,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
   private async dispatch(channels: string[], outgoing: Outgoing[], givenId: string | number | undefined): Promise<PushReceipt> {
     const id = pushIdOf(givenId);
     const given = isGivenPushId(id);
-    const fresh = given ? outgoing.filter(item => !this.recent.has(`${item.kind}:${item.name}`, id)) : outgoing;
+    const fresh = given ? outgoing.filter(item => !this.local.delivered(`${item.kind}:${item.name}`, id)) : outgoing;
     if (fresh.length === 0) return { channels, localDeliveries: 0, status: 'duplicate' };
     this.transport.admit?.(fresh.length);
     // NOTE: from here to the last publish() call nothing awaits, so what the
@@ -323,7 +299,7 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     const handoffs: Array<Promise<PublishOutcome | void>> = [];
     const options = { id };
     for (const { kind, name, frame } of fresh) {
-      if (given) this.recent.remember(`${kind}:${name}`, id);
+      if (given) this.local.remember(`${kind}:${name}`, id);
       if (kind === 'c') {
         localDeliveries += this.router.deliver(name, frame);
         handoffs.push(this.transport.publish(name, frame, options));
@@ -336,42 +312,9 @@ export class ChannelService<E extends object = UntypedPushEvents> implements Tra
     return { channels, localDeliveries, status: outcomes.includes('queued') ? 'queued' : 'published' };
   }
 
-  /** Whether a caller's push id already reached this target here; remembers it if not. */
-  private isRepeat(target: string, id: string | undefined): boolean {
-    if (!isGivenPushId(id)) return false;
-    if (this.recent.has(target, id)) return true;
-    this.recent.remember(target, id);
-    return false;
-  }
-
   /** Myxi's routing marker, for channels of a declared family. */
   private mqOf(channel: string): MqMarker | undefined {
     const parsed = this.families.parse(channel);
     return parsed ? { e: parsed.family, rk: parsed.key } : undefined;
-  }
-
-  private applySubscribe(digest: string, channels: readonly string[]): void {
-    for (const subscriber of this.router.subscribersOf(digest)) {
-      for (const channel of channels) this.router.join(subscriber, channel);
-    }
-  }
-
-  private applyUnsubscribe(digest: string, channels: readonly string[] | null): void {
-    for (const subscriber of this.router.subscribersOf(digest)) {
-      const targets = channels ?? [...this.router.channelsOf(subscriber)];
-      for (const channel of targets) {
-        if (this.router.leave(subscriber, channel)) {
-          subscriber.write(this.unsubscribedFrame(channel));
-        }
-      }
-    }
-  }
-
-  private unsubscribedFrame(channel: string): string {
-    const parsed = this.families.parse(channel);
-    const payload = parsed
-      ? { exchange_name: parsed.family, routing_key: parsed.key, channel, auto: true }
-      : { channel, auto: true };
-    return encodeEvent(EventName.Unsubscribed, payload);
   }
 }

@@ -35,6 +35,11 @@ export class ConnectionDirectory {
     this.connections.delete(connection);
   }
 
+  /** How many sockets are open here. */
+  get size(): number {
+    return this.connections.size;
+  }
+
   /** The sockets a match names; `userIdOf` tells a connection's user id. */
   find(match: AccessMatch, userIdOf: (user: unknown) => string | undefined): LocalConnection[] {
     const found: LocalConnection[] = [];

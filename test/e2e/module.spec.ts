@@ -2,13 +2,12 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   ChannelService,
-  REALTIME_OPTIONS,
   RealtimeModule,
   type RealtimeModuleOptions,
-  type ResolvedRealtimeOptions,
 } from 'nestjs-realtime';
 import { FixtureController } from '../fixtures/fixture.controller.js';
 import { FixtureState } from '../fixtures/fixture-state.js';
@@ -72,9 +71,11 @@ describe('RealtimeModule', () => {
     class AsyncModule {}
     const server = await startApp(AsyncModule, '/live');
     try {
-      const options = server.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS);
-      assert.equal(options.maxMessageSize, 128);
-      assert.equal(options.secretWasGenerated, false);
+      // The factory's secret signs the cookie: a cookie signed with it is taken.
+      const page = await fetch(`${server.http}/subscribe?channels=news`);
+      const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+      const [key, signature] = decodeURIComponent(cookie.split('=')[1]!).split('.');
+      assert.equal(signature, createHmac('sha256', 'from-config-service-0123').update(key!).digest('base64url'));
       assert.ok(server.app.get(Announcer).channels instanceof ChannelService, 'global by default');
       const client = await TestClient.connect(server.ws);
       client.send({ action: 'Ping', tag: 'x'.repeat(200) });
@@ -94,7 +95,9 @@ describe('RealtimeModule', () => {
     class ClassModule {}
     const server = await startApp(ClassModule);
     try {
-      assert.equal(server.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS).maxSubscriptions, 7);
+      const channels = (count: number) => Array.from({ length: count }, (_, n) => `c${n}`).join(',');
+      assert.equal((await fetch(`${server.http}/subscribe?channels=${channels(7)}`)).status, 200);
+      assert.equal((await fetch(`${server.http}/subscribe?channels=${channels(8)}`)).status, 500, 'maxSubscriptions: 7 from the class');
     } finally {
       await server.close();
     }

@@ -6,6 +6,7 @@ import type { ChannelSubscriber } from '../../src/channels/channel-subscriber.in
 import { ChannelService } from '../../src/channels/channel.service.js';
 import { ConnectionDirectory } from '../../src/channels/connection.directory.js';
 import { LocalChannelRouter } from '../../src/channels/local-channel.router.js';
+import { LocalDelivery } from '../../src/channels/local-delivery.js';
 import { MemoryRevocationList } from '../../src/channels/memory-revocation.list.js';
 import { MemorySubscriptionRegistry } from '../../src/channels/memory-subscription.registry.js';
 import { resolveRealtimeOptions } from '../../src/realtime-options.resolver.js';
@@ -33,8 +34,10 @@ describe('ChannelService (unit)', () => {
     const families = new ChannelFamilyRegistry();
     families.register('widgets', 'test');
     const revocations = new MemoryRevocationList(options.subscriptionTtl);
-    const access = new AccessRevoker(router, registry, transport, revocations, new ConnectionDirectory(), options);
-    const service = new ChannelService(router, registry, transport, families, options, access);
+    const directory = new ConnectionDirectory();
+    const access = new AccessRevoker(router, registry, transport, revocations, directory, options);
+    const local = new LocalDelivery(router, transport, families, access, options);
+    const service = new ChannelService(router, registry, transport, families, options, access, local, directory);
     const written: Array<Buffer | string> = [];
     const subscribers: ChannelSubscriber[] = Array.from({ length: 50 }, (_, i) => ({
       digest: `d${i}`,

@@ -9,7 +9,7 @@ import { encodeEvent } from '../protocol/frame.codec.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { ACCESS_NOT_ENDED_EVERYWHERE, ACCESS_REVOKED, CLIENT_WITHOUT_KEY, INVALID_DISCONNECT_TARGET, USER_ID_FAILED } from '../realtime.messages.js';
 import { ChannelRouter } from './channel-router.interface.js';
-import { RealtimeAccessError } from './channel.errors.js';
+import { RealtimeAccessError } from '../errors/channel.errors.js';
 import { ConnectionDirectory, type LocalConnection } from './connection.directory.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import { RealtimeTransport, type AccessMatch, type ControlMessage } from './realtime-transport.interface.js';

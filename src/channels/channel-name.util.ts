@@ -1,5 +1,5 @@
 import { INVALID_CHANNEL } from '../realtime.messages.js';
-import { InvalidChannelError } from './channel.errors.js';
+import { InvalidChannelError } from '../errors/channel.errors.js';
 
 const PRINTABLE = /^[^\u0000-\u001f\u007f]{1,200}$/;
 

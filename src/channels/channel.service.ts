@@ -11,7 +11,7 @@ import { AccessRevoker } from './access.revoker.js';
 import { ChannelFamilyRegistry } from './channel-family.registry.js';
 import { familyChannel, toChannelList } from './channel-name.util.js';
 import { ChannelRouter } from './channel-router.interface.js';
-import { TooManySubscriptionsError } from './channel.errors.js';
+import { TooManySubscriptionsError } from '../errors/channel.errors.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import { isGivenPushId, pushIdOf } from './push-id.util.js';
 import { RealtimeTransport, type PublishOutcome } from './realtime-transport.interface.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RawData } from 'ws';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeHandlerRegistry, type RegisteredHandler } from '../handlers/realtime-handler.registry.js';
-import { RealtimeException } from '../handlers/realtime.exception.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';

@@ -44,7 +44,7 @@ import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
 import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
-import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
+import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
 import { ReceiveQueueBudget } from './receive-queue.budget.js';

@@ -5,13 +5,13 @@ import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
-import { RealtimeException } from '../handlers/realtime.exception.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
-import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
+import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 type Tag = { value: unknown } | undefined;

@@ -1,11 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { InvalidChannelError, TooManySubscriptionsError } from '../channels/channel.errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ErrorPayload } from '../protocol/frames.js';
-import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
-import { RealtimeTransportError } from '../transport/realtime-transport.error.js';
-import { RealtimeException } from './realtime.exception.js';
+import { isWireCoded, WIRE_CODE } from '../errors/wire-code.js';
 
 /** An error as the client will see it, plus the HTTP-like status for Ring replies. */
 export interface MappedError {
@@ -52,25 +49,13 @@ export function statusOfCode(code: string): number {
  * Turns whatever a handler, guard or pipe threw into the `Error` payload the
  * client gets. Unknown errors and 5xx HTTP exceptions become `InternalError`
  * with a fixed message: their text may hold secrets, so it is logged, never
- * sent. A `RealtimeTransportError` (Redis is unavailable) is `Unavailable`.
+ * sent. This module's own errors carry their code (`WIRE_CODE`): a
+ * `RealtimeTransportError` (Redis is unavailable) is `Unavailable`.
  */
 export function toErrorPayload(error: unknown): MappedError {
-  if (error instanceof RealtimeException) {
-    return {
-      payload: { ...error.details, error: error.code, message: error.message },
-      status: statusOfCode(error.code),
-      internal: false,
-    };
-  }
-  if (error instanceof TooManySubscriptionsError || error instanceof InvalidChannelError) {
-    const code = error instanceof TooManySubscriptionsError ? ErrorCode.TooManySubscriptions : ErrorCode.InvalidChannel;
-    return { payload: { error: code, message: error.message }, status: statusOfCode(code), internal: false };
-  }
-  if (error instanceof RealtimeTransportError) {
-    // An outage, not a fault of this handler: the client may retry. Redis's
-    // own words stay in the server's logs.
-    const code = ErrorCode.Unavailable;
-    return { payload: { error: code, message: TRANSPORT_UNAVAILABLE_REPLY() }, status: statusOfCode(code), internal: false };
+  if (isWireCoded(error)) {
+    const { code, message, details } = error[WIRE_CODE];
+    return { payload: { ...details, error: code, message }, status: statusOfCode(code), internal: false };
   }
   if (error instanceof WsException) {
     const raw = error.getError();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RealtimeConnection } from '../channels/realtime-connection.interface.js';
 import { RESERVED_ACTIONS } from '../protocol/event-names.js';
 import { DUPLICATE_HANDLER, RESERVED_HANDLER } from '../realtime.messages.js';
-import type { RealtimeLifecycleEvent } from './realtime-lifecycle.decorator.js';
+import type { RealtimeLifecycleEvent } from '../decorators/realtime-lifecycle.decorator.js';
 
 /** A handler compiled with Nest's enhancers: call it with the handler arguments. */
 export type CompiledHandler = (connection: RealtimeConnection, payload: unknown, action: string) => Promise<unknown>;

@@ -1,13 +1,13 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ChannelFamilyMetadata } from '../channels/channel-family.decorator.js';
+import type { ChannelFamilyMetadata } from '../decorators/channel-family.decorator.js';
 import {
   CHANNEL_FAMILY_METADATA,
   REALTIME_HANDLER_METADATA,
   REALTIME_LIFECYCLE_METADATA,
 } from '../realtime.constants.js';
-import type { RealtimeHandlerMetadata } from './realtime-handler.decorator.js';
-import type { RealtimeLifecycleEvent } from './realtime-lifecycle.decorator.js';
+import type { RealtimeHandlerMetadata } from '../decorators/realtime-handler.decorator.js';
+import type { RealtimeLifecycleEvent } from '../decorators/realtime-lifecycle.decorator.js';
 
 /** Reads what the decorators recorded; tolerant of targets that are not functions. */
 @Injectable()

@@ -2,9 +2,9 @@ import { BadRequestException, ForbiddenException, InternalServerErrorException, 
 import { WsException } from '@nestjs/websockets';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidChannelError, TooManySubscriptionsError } from '../../src/channels/channel.errors.js';
+import { InvalidChannelError, TooManySubscriptionsError } from '../../src/errors/channel.errors.js';
 import { statusOfCode, toErrorPayload } from '../../src/handlers/error-payload.mapper.js';
-import { RealtimeException } from '../../src/handlers/realtime.exception.js';
+import { RealtimeException } from '../../src/errors/realtime.exception.js';
 
 describe('toErrorPayload', () => {
   it('keeps a RealtimeException code, message and details', () => {

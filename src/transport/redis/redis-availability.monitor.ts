@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { REDIS_FAILED, REDIS_TIMEOUT, REDIS_UNAVAILABLE } from '../../realtime.messages.js';
-import { RealtimeTransportError } from '../realtime-transport.error.js';
+import { RealtimeTransportError } from '../../errors/realtime-transport.error.js';
 
 type Client = Redis | Cluster;
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { PublishOutcome } from '../../channels/realtime-transport.interface.js';
 import { OUTBOX_CLOSED, OUTBOX_DISABLED, OUTBOX_FULL, OUTBOX_TOO_OLD } from '../../realtime.messages.js';
-import { RealtimeTransportError } from '../realtime-transport.error.js';
+import { RealtimeTransportError } from '../../errors/realtime-transport.error.js';
 import type { RedisAvailability } from './redis-availability.monitor.js';
 import type { FanoutEvent } from './redis-fanout.client.js';
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { REDIS_UNAVAILABLE } from '../../realtime.messages.js';
-import { RealtimeTransportError } from '../realtime-transport.error.js';
+import { RealtimeTransportError } from '../../errors/realtime-transport.error.js';
 import { decodeEnvelope, type Envelope } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import type { Topic } from './redis-topics.js';

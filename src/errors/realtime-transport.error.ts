@@ -1,5 +1,7 @@
 import { ServiceUnavailableException } from '@nestjs/common';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { WIRE_CODE, type WireCoded } from './wire-code.js';
 
 /**
  * Why a call that needed the transport (Redis) failed.
@@ -28,7 +30,7 @@ export type RealtimeTransportErrorCode = 'Unavailable' | 'Timeout' | 'OutboxFull
  *
  * @publicApi
  */
-export class RealtimeTransportError extends ServiceUnavailableException {
+export class RealtimeTransportError extends ServiceUnavailableException implements WireCoded {
   override readonly name = 'RealtimeTransportError';
   readonly code: RealtimeTransportErrorCode;
 
@@ -42,5 +44,10 @@ export class RealtimeTransportError extends ServiceUnavailableException {
     // message, for logs and callers, says what Redis did.
     this.message = message;
     this.code = code;
+  }
+
+  /** An outage, not a fault: the client may retry; Redis's own words stay in the server's logs. */
+  get [WIRE_CODE]() {
+    return { code: ErrorCode.Unavailable, message: TRANSPORT_UNAVAILABLE_REPLY() };
   }
 }

@@ -1,17 +1,27 @@
+import { ErrorCode } from '../protocol/error-codes.js';
+import { TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
+import { WIRE_CODE, type WireCoded } from './wire-code.js';
+
 /**
  * A channel name that is empty, too long or holds control characters.
  * @publicApi
  */
-export class InvalidChannelError extends Error {
+export class InvalidChannelError extends Error implements WireCoded {
   override readonly name = 'InvalidChannelError';
+  get [WIRE_CODE]() {
+    return { code: ErrorCode.InvalidChannel, message: this.message };
+  }
 }
 
 /**
  * A subscription that would take a client past `maxSubscriptions`.
  * @publicApi
  */
-export class TooManySubscriptionsError extends Error {
+export class TooManySubscriptionsError extends Error implements WireCoded {
   override readonly name = 'TooManySubscriptionsError';
+  get [WIRE_CODE]() {
+    return { code: ErrorCode.TooManySubscriptions, message: this.message };
+  }
 }
 
 /**
@@ -22,6 +32,9 @@ export class TooManySubscriptionsError extends Error {
  * retry (both calls may be repeated).
  * @publicApi
  */
-export class RealtimeAccessError extends Error {
+export class RealtimeAccessError extends Error implements WireCoded {
   override readonly name = 'RealtimeAccessError';
+  get [WIRE_CODE]() {
+    return { code: ErrorCode.Unavailable, message: TRANSPORT_UNAVAILABLE_REPLY() };
+  }
 }

@@ -1,4 +1,5 @@
 import { IntrinsicException } from '@nestjs/common';
+import { WIRE_CODE, type WireCoded } from './wire-code.js';
 
 /**
  * Thrown from a handler (or an authorizer) to answer with an `Error` event
@@ -10,8 +11,12 @@ import { IntrinsicException } from '@nestjs/common';
  * @example throw new RealtimeException('InvalidSessionToken', 'That token has expired')
  * @publicApi
  */
-export class RealtimeException extends IntrinsicException {
+export class RealtimeException extends IntrinsicException implements WireCoded {
   override readonly name = 'RealtimeException';
+
+  get [WIRE_CODE]() {
+    return { code: this.code, message: this.message, details: this.details };
+  }
 
   constructor(
     readonly code: string,

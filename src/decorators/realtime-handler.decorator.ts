@@ -49,4 +49,3 @@ export function RealtimeHandler(action: string, options: RealtimeHandlerOptions 
   };
 }
 
-RealtimeHandler.KEY = REALTIME_HANDLER_METADATA;

@@ -27,4 +27,3 @@ export interface ChannelFamilyMetadata {
 export const ChannelFamily = (name: string): ClassDecorator =>
   SetMetadata<string, ChannelFamilyMetadata>(CHANNEL_FAMILY_METADATA, { name });
 
-ChannelFamily.KEY = CHANNEL_FAMILY_METADATA;

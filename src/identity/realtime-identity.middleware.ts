@@ -1,8 +1,7 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
-import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { injectConnectionId } from './connection-id.injector.js';
+import type { IdentityOptions } from './identity-options.interface.js';
 import { REQUEST_IDENTITY, RequestIdentity, type RevokedKeyCheck } from './request-identity.js';
 
 /**
@@ -10,10 +9,9 @@ import { REQUEST_IDENTITY, RequestIdentity, type RevokedKeyCheck } from './reque
  * and, when `injectConnectionId` is on, marks HTML pages with their
  * connection id.
  */
-@Injectable()
 export class RealtimeIdentityMiddleware implements NestMiddleware {
   constructor(
-    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly options: IdentityOptions & { injectConnectionId: boolean },
     /** This instance's copy of the revocation list: a revoked key counts as none. */
     private readonly isRevoked?: RevokedKeyCheck,
   ) {}

@@ -78,7 +78,7 @@ export class RealtimeDispatcher {
    * bounded before it is queued: its depth, its tag, its number of keys.
    */
   handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): void {
-    if (!connection.isOpen || connection.refusing) return;
+    if (!connection.isReading) return;
     const bytes = byteLength(data);
     // NOTE: the size is charged before the frame is even decoded, so a flood
     // of large frames costs its sender, not the server, the parsing.
@@ -94,16 +94,14 @@ export class RealtimeDispatcher {
   /**
    * Over its rate: what was accepted before is still answered, in order;
    * then the error and the close. Nothing sent after this frame is read.
-   * Before `Welcome`, the error and the close come at once, and what was
-   * accepted is dropped: a connection not welcomed yet may wait long (a slow
-   * registry), and must not keep reading a flood meanwhile.
+   *
+   * NOTE: before `Welcome`, the error and the close come at once, and what
+   * was accepted is dropped: a connection not welcomed yet may wait long (a
+   * slow registry), and must not keep reading a flood meanwhile.
    */
   private refuse(connection: WsRealtimeConnection): void {
-    connection.refusing = true;
     const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
-    const fail = () => connection.fail(frame, CloseCode.PolicyViolation, 'Rate limit exceeded');
-    if (!connection.isReady) fail();
-    else connection.enqueue(async () => fail());
+    connection.refuse(frame, CloseCode.PolicyViolation, 'Rate limit exceeded');
   }
 
   private async answer(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): Promise<void> {

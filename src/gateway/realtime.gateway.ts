@@ -187,7 +187,7 @@ export class RealtimeGatewayHost
     socket.removeAllListeners('error');
     socket.on('error', error => this.logger.debug(`Realtime socket closed on a protocol error: ${error.message}`));
     socket.on('message', (data, isBinary) => this.dispatcher.handle(connection, data, isBinary));
-    socket.on('pong', () => (connection.alive = true));
+    socket.on('pong', () => connection.markAlive());
     void this.open(connection);
   }
 
@@ -304,14 +304,7 @@ export class RealtimeGatewayHost
   }
 
   private beat(): void {
-    for (const connection of this.connections.values()) {
-      if (!connection.alive) {
-        connection.terminate();
-        continue;
-      }
-      connection.alive = false;
-      connection.ping();
-    }
+    for (const connection of this.connections.values()) connection.heartbeat();
   }
 
   private keepAlive(): void {

@@ -49,17 +49,17 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   readonly grants = new Map<string, FamilyKey>();
   /** Family channels whose authorization is under way. */
   readonly authorizing = new Set<string>();
-  /** Cleared by each heartbeat, set again by the pong. */
-  alive = true;
-  /** Set once the connection broke its rate: later frames are ignored. */
-  refusing = false;
-  /** Set once its access was ended: nothing more is read, and it is not set up any further. */
-  ended = false;
   readonly ready: Promise<void>;
 
+  /** Cleared by each heartbeat, set again by the pong. */
+  private alive = true;
+  /** Set once the connection broke its rate (or its access was ended): later frames are ignored. */
+  private refusing = false;
+  /** Set once its access was ended: nothing more is read, and it is not set up any further. */
+  private ended = false;
   private opened = false;
   /** When `Welcome` was sent (ms since the epoch); 0 before. */
-  openedAt = 0;
+  private welcomedAt = 0;
   /** Frames waiting to be answered, one at a time. */
   private readonly inbound: ReceiveQueue;
   private readonly rate: WorkRateBucket;
@@ -125,8 +125,30 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     return !this.ended && this.socket.readyState === WebSocket.OPEN;
   }
 
+  /** Whether a frame that arrives now is read: the connection is open and was not refused. */
+  get isReading(): boolean {
+    return this.isOpen && !this.refusing;
+  }
+
   get isReady(): boolean {
     return this.opened;
+  }
+
+  /** When `Welcome` was sent (ms since the epoch); 0 before. */
+  get openedAt(): number {
+    return this.welcomedAt;
+  }
+
+  /**
+   * Stops reading because the client broke its rate: what was accepted before
+   * is still answered, in order; then the last frame and the close. Before
+   * `Welcome` they come at once, and what was accepted is dropped.
+   */
+  refuse(lastFrame: string, code: number, reason: string): void {
+    this.refusing = true;
+    const fail = () => this.fail(lastFrame, code, reason);
+    if (!this.opened) fail();
+    else this.enqueue(async () => fail());
   }
 
   /**
@@ -135,7 +157,7 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
    */
   open(welcome: string): void {
     this.opened = true;
-    this.openedAt = Date.now();
+    this.welcomedAt = Date.now();
     this.write(welcome);
     for (const frame of this.pending) this.write(frame);
     this.pending = [];
@@ -223,7 +245,21 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     this.markReady();
   }
 
-  ping(): void {
+  /** The client answered a ping: the next heartbeat finds it alive. */
+  markAlive(): void {
+    this.alive = true;
+  }
+
+  /**
+   * One heartbeat: pings the client, or terminates the socket when the
+   * previous ping went unanswered.
+   */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.terminate();
+      return;
+    }
+    this.alive = false;
     if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
   }
 
@@ -232,7 +268,7 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) this.socket.close(code, reason);
   }
 
-  terminate(): void {
+  private terminate(): void {
     this.socket.terminate();
   }
 }

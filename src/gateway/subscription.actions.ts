@@ -172,9 +172,9 @@ export class SubscriptionActions {
   }
 
   private async reauthorizeGrants(connection: WsRealtimeConnection): Promise<void> {
-    for (const [channel, grant] of [...connection.grants]) {
+    for (const [channel, grant] of connection.grants.list()) {
       if (!this.router.channelsOf(connection).has(channel)) {
-        connection.grants.delete(channel);
+        connection.grants.revoke(channel);
         continue;
       }
       let allowed = false;
@@ -184,7 +184,7 @@ export class SubscriptionActions {
         this.logger.error(`Authorizer of "${grant.family}" failed; revoking ${channel}`, (error as Error)?.stack);
       }
       if (!allowed && this.router.leave(connection, channel)) {
-        connection.grants.delete(channel);
+        connection.grants.revoke(channel);
         connection.emit(EventName.Unsubscribed, this.describe(channel, true));
       }
     }
@@ -234,30 +234,28 @@ export class SubscriptionActions {
     const routingKey = key === NO_KEY ? '' : String(key);
     const channel = familyChannel(exchange, routingKey);
     const joined = this.router.channelsOf(connection);
-    if (joined.has(channel) || connection.authorizing.has(channel)) {
+    if (joined.has(channel) || connection.grants.isAuthorizing(channel)) {
       return this.error(connection, tag, ErrorCode.AlreadySubscribed, `Already subscribed to ${channel}`, detail);
     }
-    if (joined.size + connection.authorizing.size >= this.options.maxSubscriptions) {
+    if (joined.size + connection.grants.pending >= this.options.maxSubscriptions) {
       return this.error(connection, tag, ErrorCode.TooManySubscriptions, 'Too many subscriptions', detail);
     }
-    connection.authorizing.add(channel);
     let allowed = false;
     try {
-      allowed = await this.families.authorize(exchange, routingKey, connection);
+      const authorize = () => this.families.authorize(exchange, routingKey, connection);
+      allowed = await connection.grants.whileAuthorizing(channel, authorize);
     } catch (error) {
       if (error instanceof RealtimeException) {
         return connection.reply(EventName.Error, { ...toErrorPayload(error).payload, ...detail }, tag);
       }
       this.logger.error(`Authorizer of "${exchange}" failed`, (error as Error)?.stack);
-    } finally {
-      connection.authorizing.delete(channel);
     }
     if (!allowed) {
       return this.error(connection, tag, ErrorCode.SubscriptionDenied, `Not allowed to subscribe to ${channel}`, detail);
     }
     if (!connection.isOpen) return;
     const joinedNow = this.router.join(connection, channel);
-    connection.grants.set(channel, { family: exchange, key: routingKey });
+    connection.grants.grant(channel, { family: exchange, key: routingKey });
     try {
       // Subscribed promises every later push, from any instance.
       await this.transport.settled();
@@ -266,7 +264,7 @@ export class SubscriptionActions {
       // Not listening on Redis: saying Subscribed would be a lie. Undo, and
       // let the client retry.
       if (joinedNow) this.router.leave(connection, channel);
-      connection.grants.delete(channel);
+      connection.grants.revoke(channel);
       return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), detail);
     }
     connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
@@ -319,7 +317,7 @@ export class SubscriptionActions {
     }
     for (const channel of channels) {
       this.router.leave(connection, channel);
-      connection.grants.delete(channel);
+      connection.grants.revoke(channel);
     }
     return true;
   }

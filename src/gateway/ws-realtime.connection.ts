@@ -2,13 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ChannelSubscriber } from '../channels/channel-subscriber.interface.js';
 import { REALTIME_CONNECTION, type RealtimeConnection } from '../channels/realtime-connection.interface.js';
-import type { FamilyKey } from '../channels/channel-family.registry.js';
 import type { LocalConnection } from '../channels/connection.directory.js';
 import { SOCKET_KEY_ID } from '../identity/client-socket-key.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import type { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { ReceiveQueue } from './receive.queue.js';
+import { SubscriptionGrants } from './subscription.grants.js';
 import { WorkRateBucket } from './work-rate.bucket.js';
 
 /** Limits a connection enforces on itself. */
@@ -45,10 +45,8 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   readonly [REALTIME_CONNECTION] = true as const;
   user: User | undefined = undefined;
   readonly data = new Map<string, unknown>();
-  /** Subscriptions the client made itself, asked about again periodically. */
-  readonly grants = new Map<string, FamilyKey>();
-  /** Family channels whose authorization is under way. */
-  readonly authorizing = new Set<string>();
+  /** Subscriptions the client made itself (asked about again periodically), and those being authorized. */
+  readonly grants = new SubscriptionGrants();
   readonly ready: Promise<void>;
 
   /** Cleared by each heartbeat, set again by the pong. */

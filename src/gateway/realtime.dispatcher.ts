@@ -23,13 +23,11 @@ import {
   NO_SUCH_ACTION,
   NO_SUCH_RING_ACTION,
 } from '../realtime.messages.js';
+import { encoderFor, ringReplies, tagged, tagOf, type ActionFrame, type AnswerEncoder, type RingFrame } from './answer.encoder.js';
 import { CallRouteHandler } from './call-route.handler.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
-type Tag = { value: unknown } | undefined;
-type ActionFrame = Extract<DecodedFrame, { kind: 'action' }>;
-type RingFrame = Extract<DecodedFrame, { kind: 'ring' }>;
 
 /** Stands for a binary frame in the connection's queue. */
 const BINARY = Symbol('binary frame');
@@ -138,12 +136,11 @@ export class RealtimeDispatcher {
   private answerFault(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): void {
     if (frame === BINARY || frame.kind === 'invalid' || !connection.isOpen) return;
     const { payload, status } = toErrorPayload(new Error('unanswered frame')); // InternalError, no detail
-    if (frame.kind === 'ring') connection.write(encodeRingReply(frame.id, status, payload));
-    else connection.reply(EventName.Error, payload, frame.hasTag ? { value: frame.tag } : undefined);
+    connection.write(encoderFor(frame).error(status, payload));
   }
 
   private async handleAction(connection: WsRealtimeConnection, frame: ActionFrame): Promise<void> {
-    const tag: Tag = frame.hasTag ? { value: frame.tag } : undefined;
+    const tag = tagOf(frame);
     switch (frame.action) {
       case BuiltInAction.Subscribe:
         return this.actions.subscribe(connection, frame.payload, tag);
@@ -161,27 +158,7 @@ export class RealtimeDispatcher {
           tag,
         );
     }
-    const handler = this.handlers.get(frame.action);
-    if (!handler) {
-      return connection.reply(
-        EventName.Error,
-        { error: ErrorCode.InvalidAction, message: NO_SUCH_ACTION(frame.action) },
-        tag,
-      );
-    }
-    let reply: { event: string; data: unknown };
-    try {
-      reply = await this.invoke(connection, handler, frame.payload);
-    } catch (error) {
-      // HandlerFiltersFactory has already logged what was unexpected.
-      return connection.reply(EventName.Error, toErrorPayload(error).payload, tag);
-    }
-    try {
-      connection.reply(reply.event, reply.data, tag);
-    } catch (error) {
-      this.logger.error(`Reply to realtime action "${frame.action}" could not be encoded`, (error as Error)?.stack);
-      connection.reply(EventName.Error, toErrorPayload(error).payload, tag);
-    }
+    return this.call(connection, frame.action, frame.payload, tagged(tag), NO_SUCH_ACTION);
   }
 
   private async handleRing(connection: WsRealtimeConnection, frame: RingFrame): Promise<void> {
@@ -193,24 +170,39 @@ export class RealtimeDispatcher {
       const { status, headers, body } = await this.callRoute.call(connection, message);
       return connection.write(encodeRingReply(id, status, body, headers));
     }
+    return this.call(connection, action, message.payload ?? message.input ?? {}, ringReplies(id), NO_SUCH_RING_ACTION);
+  }
+
+  /**
+   * Runs the application handler of an action and writes its reply, or the
+   * error it ended with, in the frame's own style. A reply that cannot be
+   * encoded is answered with the error instead, and logged.
+   */
+  private async call(
+    connection: WsRealtimeConnection,
+    action: string,
+    payload: unknown,
+    encoder: AnswerEncoder,
+    noSuchAction: (action: string) => string,
+  ): Promise<void> {
     const handler = this.handlers.get(action);
     if (!handler) {
-      return connection.write(encodeRingReply(id, 404, { error: ErrorCode.InvalidAction, message: NO_SUCH_RING_ACTION(action) }));
+      return connection.write(encoder.error(404, { error: ErrorCode.InvalidAction, message: noSuchAction(action) }));
     }
-    const payload = message.payload ?? message.input ?? {};
-    let data: unknown;
+    let reply: { event: string; data: unknown };
     try {
-      ({ data } = await this.invoke(connection, handler, payload));
+      reply = await this.invoke(connection, handler, payload);
     } catch (error) {
+      // HandlerFiltersFactory has already logged what was unexpected.
       const mapped = toErrorPayload(error);
-      return connection.write(encodeRingReply(id, mapped.status, mapped.payload));
+      return connection.write(encoder.error(mapped.status, mapped.payload));
     }
     try {
-      connection.write(encodeRingReply(id, 200, data));
+      connection.write(encoder.reply(reply.event, reply.data));
     } catch (error) {
       this.logger.error(`Reply to realtime action "${action}" could not be encoded`, (error as Error)?.stack);
       const mapped = toErrorPayload(error);
-      connection.write(encodeRingReply(id, mapped.status, mapped.payload));
+      connection.write(encoder.error(mapped.status, mapped.payload));
     }
   }
 

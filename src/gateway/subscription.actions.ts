@@ -12,9 +12,9 @@ import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
+import type { Tag } from './answer.encoder.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
-type Tag = { value: unknown } | undefined;
 type RoutingKey = string | number;
 
 /** Stands for "no routing key sent" (Myxi's `subscribe(exchange)`). */

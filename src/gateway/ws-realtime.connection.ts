@@ -6,6 +6,7 @@ import type { LocalConnection } from '../channels/connection.directory.js';
 import { SOCKET_KEY_ID } from '../identity/client-socket-key.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
+import type { Tag } from './answer.encoder.js';
 import type { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { ReceiveQueue } from './receive.queue.js';
 import { SubscriptionGrants } from './subscription.grants.js';
@@ -195,7 +196,7 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   }
 
   /** Sends an event that answers an action, echoing its tag. */
-  reply(event: string, payload: unknown, tag: { value: unknown } | undefined): void {
+  reply(event: string, payload: unknown, tag: Tag): void {
     this.write(encodeEvent(event, payload, tag));
   }
 

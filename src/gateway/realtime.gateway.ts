@@ -23,20 +23,7 @@ import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeHandlerRegistry } from '../handlers/realtime-handler.registry.js';
-import {
-  CONNECTION_ID_HEADER,
-  CONNECTION_ID_PARAM,
-  SOCKET_KEY_HEADER,
-  SOCKET_KEY_PARAM,
-} from '../identity/identity-headers.js';
-import {
-  createConnectionId,
-  createSocketKey,
-  isWellFormedToken,
-  socketDigest,
-  socketKeyId,
-} from '../identity/socket-digest.util.js';
-import { readCookie, verifySignedSocketKey } from '../identity/socket-key.cookie.js';
+import { resolveUpgradeIdentity, throwawayKey } from '../identity/upgrade-identity.resolver.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -52,14 +39,10 @@ import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
 import { AddressRates } from './address-rates.js';
 import { refusesUpgrade } from './upgrade-url.check.js';
-import { WsRealtimeConnection, type ConnectionKey } from './ws-realtime.connection.js';
+import { WsRealtimeConnection } from './ws-realtime.connection.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
   return typeof (server as WebSocketServer | undefined)?.handleUpgrade === 'function';
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -86,6 +69,8 @@ export class RealtimeGatewayHost
   private readonly budget: ReceiveQueueBudget;
   /** The app's HTTP server, while the upgrade filter is on it. */
   private httpServer?: Server;
+  /** This instance's copy of the revocation list: a revoked key counts as none. */
+  private readonly revokedHere = (keyId: string): boolean => this.revocations.has(keyId);
   private readonly filterUpgrade = (request: IncomingMessage, socket: Duplex): void => {
     if (refusesUpgrade(request, this.path)) socket.destroy();
   };
@@ -161,13 +146,12 @@ export class RealtimeGatewayHost
       socket.terminate();
       return;
     }
-    const suppliedId = url.searchParams.get(CONNECTION_ID_PARAM) ?? firstHeader(request.headers[CONNECTION_ID_HEADER]);
-    const connectionId = isWellFormedToken(suppliedId) ? suppliedId : createConnectionId();
+    const { connectionId, key } = resolveUpgradeIdentity(request.headers, url.searchParams, this.options, this.revokedHere);
     const address = this.admission.addressOf(request);
     const connection = new WsRealtimeConnection(
       socket,
       connectionId,
-      this.keyFor(this.socketKeyOf(request, url), connectionId),
+      key,
       request.headers,
       address,
       {
@@ -237,7 +221,7 @@ export class RealtimeGatewayHost
     // Asked of the shared list (Redis): a key revoked on another instance a
     // moment ago counts as none here too, whether or not the news arrived.
     if (connection.keyPresented && (await this.isRevoked(connection.keyId))) {
-      connection.rekey(this.keyFor(undefined, connection.connectionId));
+      connection.rekey(throwawayKey(connection.connectionId, this.options.secret));
     }
     try {
       for (const hook of this.handlers.hooksFor('connect')) await hook(connection, {}, 'connect');
@@ -268,29 +252,6 @@ export class RealtimeGatewayHost
     }
     if (!connection.isOpen) return;
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));
-  }
-
-  private socketKeyOf(request: IncomingMessage, url: URL): string | undefined {
-    const supplied = url.searchParams.get(SOCKET_KEY_PARAM) ?? firstHeader(request.headers[SOCKET_KEY_HEADER]);
-    if (isWellFormedToken(supplied)) return supplied;
-    const cookie = readCookie(request.headers.cookie, this.options.socketKeyCookie);
-    return verifySignedSocketKey(cookie, this.options.secret);
-  }
-
-  /**
-   * The connection's key, its id and digest. A revoked key (or none) counts as
-   * none: the connection gets a throwaway key, and nothing held under the old one.
-   */
-  private keyFor(supplied: string | undefined, connectionId: string): ConnectionKey {
-    let socketKey = supplied ?? createSocketKey();
-    let keyId = socketKeyId(this.options.secret, socketKey);
-    let presented = supplied !== undefined;
-    if (presented && this.revocations.has(keyId)) {
-      socketKey = createSocketKey();
-      keyId = socketKeyId(this.options.secret, socketKey);
-      presented = false;
-    }
-    return { socketKey, keyId, digest: socketDigest(socketKey, connectionId), presented };
   }
 
   private async isRevoked(keyId: string): Promise<boolean> {

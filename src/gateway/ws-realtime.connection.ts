@@ -4,6 +4,7 @@ import type { ChannelSubscriber } from '../channels/channel-subscriber.interface
 import { REALTIME_CONNECTION, type RealtimeConnection } from '../channels/realtime-connection.interface.js';
 import type { LocalConnection } from '../channels/connection.directory.js';
 import { SOCKET_KEY_ID } from '../identity/client-socket-key.util.js';
+import type { ConnectionKey } from '../identity/upgrade-identity.resolver.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import type { Tag } from './answer.encoder.js';
@@ -27,15 +28,6 @@ export interface ConnectionLimits {
 const TEXT = { binary: false } as const;
 /** Frames queued before `Welcome` is out; past this many the client is too slow. */
 const MAX_PENDING_FRAMES = 1024;
-
-/** A connection's socket key, the key's id and the digest made with it. */
-export interface ConnectionKey {
-  socketKey: string;
-  keyId: string;
-  digest: string;
-  /** Whether the client presented the key (false: a throwaway key made for this connection). */
-  presented: boolean;
-}
 
 /**
  * One client socket: what handlers see (`RealtimeConnection`), what the

@@ -2,7 +2,8 @@ import type { NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { injectConnectionId } from './connection-id.injector.js';
 import type { IdentityOptions } from './identity-options.interface.js';
-import { REQUEST_IDENTITY, RequestIdentity, type RevokedKeyCheck } from './request-identity.js';
+import type { RevokedKeyCheck } from './presented-identity.util.js';
+import { REQUEST_IDENTITY, RequestIdentity } from './request-identity.js';
 
 /**
  * Gives every HTTP request a lazy realtime identity (for `@RealtimeClient()`),

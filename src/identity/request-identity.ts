@@ -1,23 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from './identity-headers.js';
 import type { IdentityOptions } from './identity-options.interface.js';
 import { ROTATE_SOCKET_KEY, SOCKET_KEY_ID } from './client-socket-key.util.js';
+import { presentedConnectionId, presentedSocketKey, type RevokedKeyCheck } from './presented-identity.util.js';
 import type { RealtimeClientRef } from './realtime-client-ref.interface.js';
-import {
-  createConnectionId,
-  createSocketKey,
-  isWellFormedToken,
-  socketDigest,
-  socketKeyId,
-} from './socket-digest.util.js';
+import { createConnectionId, createSocketKey, socketDigest, socketKeyId } from './socket-digest.util.js';
 import { appendSetCookie, removeSetCookie } from './response-head.util.js';
-import { readCookie, serializeSocketKeyCookie, signSocketKey, verifySignedSocketKey } from './socket-key.cookie.js';
+import { serializeSocketKeyCookie, signSocketKey } from './socket-key.cookie.js';
 
 /** Where the middleware leaves a request's identity. */
 export const REQUEST_IDENTITY = Symbol('nestjs-realtime:request-identity');
-
-/** Whether the socket key with this id was revoked (the instance's copy of the revocation list). */
-export type RevokedKeyCheck = (keyId: string) => boolean;
 
 const NEVER_REVOKED: RevokedKeyCheck = () => false;
 
@@ -55,10 +46,7 @@ export class RequestIdentity implements RealtimeClientRef {
   }
 
   get connectionId(): string {
-    if (this.id === undefined) {
-      const supplied = this.request.headers[CONNECTION_ID_HEADER];
-      this.id = isWellFormedToken(supplied) ? supplied : createConnectionId();
-    }
+    this.id ??= presentedConnectionId(this.request.headers) ?? createConnectionId();
     return this.id;
   }
 
@@ -92,14 +80,9 @@ export class RequestIdentity implements RealtimeClientRef {
   }
 
   private readKey(): string | undefined {
-    const supplied = this.request.headers[SOCKET_KEY_HEADER];
-    const cookie = readCookie(this.request.headers.cookie, this.options.socketKeyCookie);
-    const key = isWellFormedToken(supplied) ? supplied : verifySignedSocketKey(cookie, this.options.secret);
-    if (key === undefined) return undefined;
-    const id = socketKeyId(this.options.secret, key);
-    if (this.isRevoked(id)) return undefined;
-    this.keyId = id;
-    return key;
+    const presented = presentedSocketKey(this.request.headers, this.options, this.isRevoked);
+    if (presented) this.keyId = presented.keyId;
+    return presented?.socketKey;
   }
 
   private issueKey(): string {

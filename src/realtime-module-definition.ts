@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { createRealtimeGateway } from './gateway/realtime.gateway.js';
+import { createGatewayProviders } from './gateway/realtime-gateway.providers.js';
 import type {
   RealtimeModuleExtras,
   RealtimeModuleOptions,
@@ -22,7 +22,7 @@ export const {
     // The gateway class is made per import: its path is decorator metadata.
     providers: [
       ...(definition.providers ?? []),
-      ...((extras.gateway ?? REALTIME_EXTRAS.gateway) ? [createRealtimeGateway(extras.path ?? REALTIME_EXTRAS.path)] : []),
+      ...((extras.gateway ?? REALTIME_EXTRAS.gateway) ? createGatewayProviders(extras.path ?? REALTIME_EXTRAS.path) : []),
     ],
   }))
   .build();

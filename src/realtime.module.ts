@@ -10,13 +10,8 @@ import { ConnectionDirectory } from './channels/connection.directory.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
 import { RevocationList } from './channels/revocation-list.interface.js';
-import { CallRouteHandler } from './gateway/call-route.handler.js';
-import { RealtimeDispatcher } from './gateway/realtime.dispatcher.js';
-import { SubscriptionActions } from './gateway/subscription.actions.js';
-import { RealtimeHandlerRegistry } from './handlers/realtime-handler.registry.js';
 import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.js';
-import { HandlerFiltersFactory } from './handlers/handler-filters.factory.js';
-import { RealtimeExplorer } from './handlers/realtime.explorer.js';
+import { ChannelFamilyExplorer } from './handlers/channel-family.explorer.js';
 import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
 import { createClientScriptMiddleware } from './gateway/client-script.middleware.js';
 import type { RealtimeModuleOptions, ResolvedRealtimeOptions } from './interfaces/realtime-module-options.interface.js';
@@ -51,13 +46,9 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     AccessRevoker,
     LocalDelivery,
     ChannelService,
-    RealtimeHandlerRegistry,
     RealtimeMetadataAccessor,
-    HandlerFiltersFactory,
-    RealtimeExplorer,
-    SubscriptionActions,
-    CallRouteHandler,
-    RealtimeDispatcher,
+    ChannelFamilyExplorer,
+    // The gateway and its collaborators come with the `gateway` extra (createGatewayProviders).
   ],
   exports: [ChannelService, RealtimeTransport],
 })

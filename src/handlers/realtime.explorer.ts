@@ -1,25 +1,20 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
-import type { ChannelAuthorizer } from '../channels/channel-authorizer.interface.js';
-import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
 import { REALTIME_CONTEXT_TYPE } from '../realtime.constants.js';
 import { NON_STATIC_HOST } from '../realtime.messages.js';
 import { HandlerFiltersFactory } from './handler-filters.factory.js';
+import { providerHosts, type Host } from './provider-hosts.util.js';
 import { RealtimeHandlerRegistry, type CompiledHandler } from './realtime-handler.registry.js';
 import { RealtimeMetadataAccessor } from './realtime-metadata.accessor.js';
 import { RealtimeParamsFactory } from './realtime-params.factory.js';
 
-interface Host {
-  instance: object;
-  name: string;
-}
-
 /**
- * Finds `@RealtimeHandler()`, `@OnRealtimeConnect()`/`@OnRealtimeDisconnect()`
- * methods and `@ChannelFamily()` providers at startup, and compiles every
- * handler once with `ExternalContextCreator`, so guards, pipes, interceptors
- * and filters run on each call without any per-call setup.
+ * Finds `@RealtimeHandler()` and `@OnRealtimeConnect()`/`@OnRealtimeDisconnect()`
+ * methods at startup, and compiles every handler once with
+ * `ExternalContextCreator`, so guards, pipes, interceptors and filters run on
+ * each call without any per-call setup. Only the gateway calls them, so it is
+ * provided with the gateway (`ChannelFamilyExplorer` finds the families).
  */
 @Injectable()
 export class RealtimeExplorer implements OnModuleInit {
@@ -32,21 +27,14 @@ export class RealtimeExplorer implements OnModuleInit {
     private readonly accessor: RealtimeMetadataAccessor,
     private readonly contextCreator: ExternalContextCreator,
     private readonly handlers: RealtimeHandlerRegistry,
-    private readonly families: ChannelFamilyRegistry,
     private readonly filters: HandlerFiltersFactory,
   ) {}
 
   onModuleInit(): void {
-    for (const host of this.hosts()) {
-      const family = this.accessor.family(host.instance.constructor);
-      if (family) {
-        const authorizer = host.instance as Partial<ChannelAuthorizer>;
-        this.families.register(
-          family.name,
-          host.name,
-          typeof authorizer.authorize === 'function' ? (authorizer as ChannelAuthorizer) : undefined,
-        );
-      }
+    const warnIfMarked = (host: Host) => {
+      if (this.hasRealtimeMetadata(host.instance)) this.logger.warn(NON_STATIC_HOST(host.name));
+    };
+    for (const host of providerHosts(this.discovery, warnIfMarked)) {
       const prototype = Object.getPrototypeOf(host.instance) as Record<string, unknown>;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         this.exploreMethod(host, prototype, methodName);
@@ -91,23 +79,6 @@ export class RealtimeExplorer implements OnModuleInit {
       REALTIME_CONTEXT_TYPE,
     );
     return this.filters.wrap(instance, method, target, source) as CompiledHandler;
-  }
-
-  private *hosts(): Generator<Host> {
-    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
-    for (const wrapper of wrappers) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || wrapper.isAlias) continue;
-      if (!Object.getPrototypeOf(instance)) continue;
-      // NOTE: useValue providers have no metatype and useFactory ones have the
-      // factory as metatype, so the class is taken from the instance itself.
-      const name = (instance as object).constructor?.name ?? String(wrapper.name);
-      if (!wrapper.isDependencyTreeStatic()) {
-        if (this.hasRealtimeMetadata(instance as object)) this.logger.warn(NON_STATIC_HOST(name));
-        continue;
-      }
-      yield { instance: instance as object, name };
-    }
   }
 
   private hasRealtimeMetadata(instance: object): boolean {

@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,23 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
     await new Promise(resolve => setTimeout(resolve, 20));
   }
   throw new Error(`Never happened: ${what}`);
+}
+
+/** What only the gateway uses; `gateway: false` makes none of them (no call-route HTTP agents either). */
+const GATEWAY_PARTS = [
+  'RealtimeGateway',
+  'RealtimeDispatcher',
+  'SubscriptionActions',
+  'CallRouteHandler',
+  'RealtimeHandlerRegistry',
+  'HandlerFiltersFactory',
+  'RealtimeExplorer',
+];
+
+/** The gateway's parts an app made. */
+function gatewayPartsOf(app: INestApplicationContext): string[] {
+  const names = new Set(app.get(DiscoveryService, { strict: false }).getProviders().map(wrapper => String(wrapper.name)));
+  return GATEWAY_PARTS.filter(name => names.has(name));
 }
 
 describe('scale-out on Redis: two instances', () => {
@@ -143,11 +160,13 @@ describe('scale-out on Redis: two instances', () => {
     }
   });
 
-  it('pushes from a publish-only process with no gateway and no HTTP server', async () => {
+  it('pushes from a publish-only process with no gateway, none of its parts and no HTTP server', async () => {
     @Module({ imports: [RealtimeModule.forRoot({ gateway: false, secret: 'fixture-secret-0123456789', redis: { url: redis.url } })] })
     class WorkerModule {}
     const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
     try {
+      assert.deepEqual(gatewayPartsOf(a.app), GATEWAY_PARTS);
+      assert.deepEqual(gatewayPartsOf(worker), [], 'a worker makes none of the gateway\'s parts');
       const page = await subscribePage(a, ['jobs']);
       const client = await connect(a, page);
       const channels = worker.get(ChannelService);

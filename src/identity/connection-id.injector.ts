@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONNECTION_ID_ATTRIBUTE } from '../protocol/identity-names.js';
 import { absorbHeadHeaders, callWriteHead, headArguments } from './response-head.util.js';
 
 const BODY_TAG = /<body(?=[\s>\/])/i;
@@ -19,7 +20,7 @@ function isPageStatus(statusCode: number): boolean {
 
 /** The attribute written after `<body`. */
 function attribute(connectionId: string): string {
-  return ` data-socket-connection-id="${connectionId}"`;
+  return ` ${CONNECTION_ID_ATTRIBUTE}="${connectionId}"`;
 }
 
 /**

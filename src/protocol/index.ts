@@ -4,3 +4,4 @@ export * from './event-names.js';
 export * from './frame.codec.js';
 export * from './frame-depth.util.js';
 export type * from './frames.js';
+export * from './identity-names.js';

@@ -9,6 +9,7 @@ import { RealtimeException } from '../errors/realtime.exception.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
+import { MAX_EXCHANGE_LENGTH, MAX_ROUTING_KEY_LENGTH as MAX_KEY_LENGTH } from '../protocol/limits.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
@@ -19,9 +20,6 @@ type RoutingKey = string | number;
 
 /** Stands for "no routing key sent" (Myxi's `subscribe(exchange)`). */
 const NO_KEY = Symbol('no routing key');
-const MAX_KEY_LENGTH = 180;
-/** A family name can be no longer than a channel name. */
-const MAX_EXCHANGE_LENGTH = 200;
 
 function isRoutingKey(value: unknown): value is RoutingKey {
   return (

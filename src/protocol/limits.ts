@@ -1,0 +1,21 @@
+/**
+ * Sizes the protocol fixes, shared by the server (which refuses more) and the
+ * client (which splits or checks before sending). Limits an application can
+ * change are options of the module; only their defaults are here.
+ */
+
+/** Longest channel name, in characters. */
+export const MAX_CHANNEL_LENGTH = 200;
+
+/** Longest family (Myxi's exchange) name: a family name can be no longer than a channel name. */
+export const MAX_EXCHANGE_LENGTH = MAX_CHANNEL_LENGTH;
+
+/** Longest routing key sent as a string, in characters. */
+export const MAX_ROUTING_KEY_LENGTH = 180;
+
+/**
+ * Most `routing_keys` one `Subscribe` or `Unsubscribe` may carry by default
+ * (the `maxKeysPerFrame` option); past it the server refuses the whole frame
+ * with `Error TooManyKeys`.
+ */
+export const DEFAULT_MAX_KEYS_PER_FRAME = 100;

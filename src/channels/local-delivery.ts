@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
+import { unsubscribedPayload } from '../protocol/unsubscribed-payload.util.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { AccessRevoker } from './access.revoker.js';
 import { ChannelFamilyRegistry } from './channel-family.registry.js';
@@ -96,10 +97,6 @@ export class LocalDelivery implements TransportReceiver, OnModuleInit {
   }
 
   private unsubscribedFrame(channel: string): string {
-    const parsed = this.families.parse(channel);
-    const payload = parsed
-      ? { exchange_name: parsed.family, routing_key: parsed.key, channel, auto: true }
-      : { channel, auto: true };
-    return encodeEvent(EventName.Unsubscribed, payload);
+    return encodeEvent(EventName.Unsubscribed, unsubscribedPayload(channel, true, this.families.parse(channel)));
   }
 }

@@ -1,7 +1,7 @@
 import { CloseCode } from '../protocol/close-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionPayload, WelcomePayload } from '../protocol/frames.js';
+import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionActionPayload, WelcomePayload } from '../protocol/frames.js';
 import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ClientErrorCode, isRecord, RealtimeError } from './errors.js';
@@ -710,7 +710,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   }
 
   /** Sends an internal action whose replies an operation reads. */
-  private sendOperation(connection: Connection, action: string, payload: SubscriptionPayload, operation: TaggedOperation): void {
+  private sendOperation(connection: Connection, action: string, payload: SubscriptionActionPayload, operation: TaggedOperation): void {
     const tag = `c${++this.sequence}`;
     connection.tagged.set(tag, operation);
     try {
@@ -775,7 +775,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       entry.sentOn = connection;
       waiting.set(String(entry.key), entry);
     }
-    const payload: SubscriptionPayload = batch
+    const payload: SubscriptionActionPayload = batch
       ? { exchange: family, routing_keys: list.map(entry => entry.key!) }
       : { exchange: family, routing_key: list[0]!.key! };
     this.sendOperation(connection, BuiltInAction.Subscribe, payload, {
@@ -860,7 +860,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   }
 
   /** Sends `Unsubscribe`; resolves on its reply, or when the socket closes first. */
-  private sendUnsubscribe(connection: Connection, payload: SubscriptionPayload): Promise<void> {
+  private sendUnsubscribe(connection: Connection, payload: SubscriptionActionPayload): Promise<void> {
     return new Promise<void>(resolve => {
       this.sendOperation(connection, BuiltInAction.Unsubscribe, payload, {
         onFrame: () => {

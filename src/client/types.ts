@@ -1,4 +1,12 @@
-import type { ErrorPayload, EventFrame, PushFrame, RingReplyFrame, WelcomePayload } from '../protocol/frames.js';
+import type {
+  ErrorPayload,
+  EventFrame,
+  PushFrame,
+  RingReplyFrame,
+  SubscribedPayload,
+  UnsubscribedPayload,
+  WelcomePayload,
+} from '../protocol/frames.js';
 import type { ReconnectOptions } from './backoff.js';
 import type { RealtimeError } from './errors.js';
 import type { RealtimeSocket } from './realtime-socket.js';
@@ -100,22 +108,6 @@ export interface RouteResponse<B = unknown> {
   status: number;
   headers: Record<string, string>;
   body: B;
-}
-
-/** The payload of a `Subscribed` event (the routing key as the client sent it). @publicApi */
-export interface SubscribedPayload {
-  exchange: string;
-  routing_key: string | number;
-  channel: string;
-}
-
-/** The payload of an `Unsubscribed` event. @publicApi */
-export interface UnsubscribedPayload {
-  channel: string;
-  /** True when the server dropped the subscription by itself (revoked, or a route unsubscribed it). */
-  auto: boolean;
-  exchange_name?: string;
-  routing_key?: string | number;
 }
 
 /** Any frame the server sends. @publicApi */
@@ -227,4 +219,4 @@ export interface RealtimeSocketOptions<A extends object = UntypedActions, E exte
   timers?: Timers;
 }
 
-export type { ErrorPayload, EventFrame, PushFrame, RingReplyFrame, WelcomePayload };
+export type { ErrorPayload, EventFrame, PushFrame, RingReplyFrame, SubscribedPayload, UnsubscribedPayload, WelcomePayload };

@@ -9,7 +9,9 @@ import { RealtimeException } from '../errors/realtime.exception.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
+import type { UnsubscribedPayload } from '../protocol/frames.js';
 import { MAX_EXCHANGE_LENGTH, MAX_ROUTING_KEY_LENGTH as MAX_KEY_LENGTH } from '../protocol/limits.js';
+import { unsubscribedPayload } from '../protocol/unsubscribed-payload.util.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
@@ -140,11 +142,7 @@ export class SubscriptionActions {
         });
         continue;
       }
-      connection.reply(
-        EventName.Unsubscribed,
-        { exchange_name: exchange, routing_key: key, channel: familyChannel(exchange, key), auto: false },
-        tag,
-      );
+      connection.reply(EventName.Unsubscribed, unsubscribedPayload(familyChannel(exchange, key), false, { family: exchange, key }), tag);
     }
   }
 
@@ -329,11 +327,8 @@ export class SubscriptionActions {
     return keys;
   }
 
-  private describe(channel: string, auto: boolean): Record<string, unknown> {
-    const parsed = this.families.parse(channel);
-    return parsed
-      ? { exchange_name: parsed.family, routing_key: parsed.key, channel, auto }
-      : { channel, auto };
+  private describe(channel: string, auto: boolean): UnsubscribedPayload {
+    return unsubscribedPayload(channel, auto, this.families.parse(channel));
   }
 
   private error(

@@ -66,13 +66,42 @@ export interface ErrorPayload {
   [detail: string]: unknown;
 }
 
-/** `Subscribe` and `Unsubscribe` payloads. */
-export interface SubscriptionPayload {
+/**
+ * The payload of the `Subscribe` and `Unsubscribe` actions (client to server).
+ * Not to be confused with what the server answers: {@link SubscribedPayload}
+ * and {@link UnsubscribedPayload}.
+ */
+export interface SubscriptionActionPayload {
   exchange?: string;
   routing_key?: string | number;
   routing_keys?: Array<string | number>;
   /** `Unsubscribe` only: a plain (non-family) channel. */
   channel?: string;
+}
+
+/**
+ * The payload of a `Subscribed` event: one key of a family was subscribed.
+ * The routing key is echoed as the client sent it (a number stays a number).
+ */
+export interface SubscribedPayload {
+  exchange: string;
+  routing_key: string | number;
+  channel: string;
+}
+
+/**
+ * The payload of an `Unsubscribed` event that names the channel dropped. For a
+ * family channel it also names the family and the key, so that Myxi's client
+ * drops its subscription. (An `Unsubscribe` that found nothing to drop is
+ * answered with `{channels: [], auto: false}` instead, plus `exchange_name`
+ * when it named a family.)
+ */
+export interface UnsubscribedPayload {
+  channel: string;
+  /** True when the server dropped the subscription by itself (revoked, or a route unsubscribed it). */
+  auto: boolean;
+  exchange_name?: string;
+  routing_key?: string | number;
 }
 
 /** `Welcome` payload. */

@@ -7,3 +7,4 @@ export * from './frame-depth.util.js';
 export type * from './frames.js';
 export * from './identity-names.js';
 export * from './limits.js';
+export * from './unsubscribed-payload.util.js';

@@ -1,7 +1,10 @@
+import { familyChannel } from '../protocol/channel-name.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionActionPayload, WelcomePayload } from '../protocol/frames.js';
+import { CONNECTION_ID_ATTRIBUTE, CONNECTION_ID_PARAM, SOCKET_KEY_PARAM } from '../protocol/identity-names.js';
+import { DEFAULT_MAX_KEYS_PER_FRAME } from '../protocol/limits.js';
 import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ClientErrorCode, isRecord, RealtimeError } from './errors.js';
@@ -25,17 +28,11 @@ import type {
   WebSocketLike,
 } from './types.js';
 
-/** Query parameters of the upgrade URL (the server's names). */
-const CONNECTION_ID_PARAM = 'socket_connection_id';
-const SOCKET_KEY_PARAM = 'socket_key';
-/** The attribute pakyow-style pages carry their connection id in. */
-const CONNECTION_ID_ATTRIBUTE = 'data-socket-connection-id';
-const CALL_ROUTE = 'call-route';
 /**
  * Most keys one batched `Subscribe` carries: the server's default
  * `maxKeysPerFrame`, past which it refuses the whole frame (`TooManyKeys`).
  */
-const KEYS_PER_FRAME = 100;
+const KEYS_PER_FRAME = DEFAULT_MAX_KEYS_PER_FRAME;
 
 /** @publicApi */
 export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
@@ -330,7 +327,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     if (isFamily && !((typeof key === 'string' && key.length > 0) || (typeof key === 'number' && Number.isFinite(key)))) {
       throw new TypeError('A routing key must be a non-empty string or a finite number');
     }
-    const channel = isFamily ? `${familyOrChannel}:${key}` : familyOrChannel;
+    const channel = isFamily ? familyChannel(familyOrChannel, key) : familyOrChannel;
     let entry = this.entries.get(channel);
     if (!entry) {
       entry = new ChannelEntry(channel, isFamily ? familyOrChannel : undefined, key);
@@ -605,10 +602,11 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       kind: 'route',
       frame: (id, connection) => ({
         id,
-        action: CALL_ROUTE,
+        action: BuiltInAction.CallRoute,
         uri,
         method,
-        input: { ...input, socket_connection_id: connection.connectionId },
+        // NOTE: pakyow's clients name the connection in the input too, under the query parameter's name.
+        input: { ...input, [CONNECTION_ID_PARAM]: connection.connectionId },
         ...(headers ? { headers } : {}),
       }),
       settles: frame => ({
@@ -727,7 +725,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private routePush(frame: PushFrame): void {
     let entry = this.entries.get(frame.channel);
     if (!entry && isRecord(frame.mq) && typeof frame.mq.e === 'string') {
-      entry = this.entries.get(`${frame.mq.e}:${String(frame.mq.rk)}`);
+      entry = this.entries.get(familyChannel(frame.mq.e, String(frame.mq.rk)));
     }
     if (!entry) return;
     for (const handle of [...entry.handles]) handle.deliver(frame);

@@ -3,11 +3,14 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionActionPayload, WelcomePayload } from '../protocol/frames.js';
-import { CONNECTION_ID_ATTRIBUTE, CONNECTION_ID_PARAM, SOCKET_KEY_PARAM } from '../protocol/identity-names.js';
+import { CONNECTION_ID_PARAM } from '../protocol/identity-names.js';
 import { DEFAULT_MAX_KEYS_PER_FRAME } from '../protocol/limits.js';
 import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
+import { Connection, type TaggedOperation } from './connection.js';
+import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
-import { ClientErrorCode, isRecord, RealtimeError } from './errors.js';
+import { endpointUrl, readPageConnectionId } from './endpoint.js';
+import { ClientErrorCode, isRecord, messageOf, RealtimeError } from './errors.js';
 import { LocalSubscription, type Subscription } from './subscription.js';
 import type {
   ActionName,
@@ -25,7 +28,6 @@ import type {
   UntypedActions,
   UntypedEvents,
   WebSocketConstructor,
-  WebSocketLike,
 } from './types.js';
 
 /**
@@ -36,66 +38,6 @@ const KEYS_PER_FRAME = DEFAULT_MAX_KEYS_PER_FRAME;
 
 /** @publicApi */
 export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  settled: boolean;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(quiet = false): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A subscription's `ready` may be ignored on purpose: its failure is also an event.
-  if (quiet) promise.catch(() => undefined);
-  const result: Deferred<T> = {
-    promise,
-    settled: false,
-    resolve: value => {
-      if (result.settled) return;
-      result.settled = true;
-      resolve(value);
-    },
-    reject: error => {
-      if (result.settled) return;
-      result.settled = true;
-      reject(error);
-    },
-  };
-  return result;
-}
-
-/** Something waiting for the reply frame(s) that carry its tag. */
-interface TaggedOperation {
-  /** Takes one frame with the tag; true when no more are expected. */
-  onFrame(frame: EventFrame): boolean;
-  /** The socket closed before the last reply. */
-  onDisconnect(error: RealtimeError): void;
-}
-
-/** One WebSocket, from its creation to its close. */
-class Connection {
-  phase: 'welcome' | 'authenticating' | 'ready' | 'closed' = 'welcome';
-  connectionId: string | undefined;
-  readonly tagged = new Map<string, TaggedOperation>();
-  readonly ring = new Map<string | number, Job>();
-  readonly closed = deferred<void>();
-  /** close() let go of it: its close event only reports `disconnected`. */
-  closedByClient = false;
-  /** The last untagged `Error` event (a refusal such as `ConnectionRejected` comes just before the close). */
-  lastError: RealtimeError | undefined;
-
-  constructor(readonly ws: WebSocketLike) {}
-
-  send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-}
 
 /** A channel the client listens on, shared by every local Subscription to it. */
 class ChannelEntry {
@@ -358,18 +300,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private open(): void {
     this.started = true;
     this.currentState = 'connecting';
-    let ws: WebSocketLike;
+    let connection: Connection;
     try {
-      const url = this.endpoint();
-      const Impl = this.WebSocketImpl as unknown as new (
-        url: string,
-        protocols?: string | string[],
-        options?: unknown,
-      ) => WebSocketLike;
-      ws =
-        this.options.webSocketOptions === undefined
-          ? new Impl(url, this.options.protocols)
-          : new Impl(url, this.options.protocols, this.options.webSocketOptions);
+      connection = Connection.open(this.WebSocketImpl, this.endpoint(), this.options.protocols, this.options.webSocketOptions);
     } catch (error) {
       // A malformed URL will not get better by retrying.
       const failure = new RealtimeError(ClientErrorCode.SocketError, messageOf(error));
@@ -377,26 +310,18 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       this.halt(new RealtimeError(ClientErrorCode.Closed, failure.message), failure);
       return;
     }
-    const connection = new Connection(ws);
     this.current = connection;
-    const socket = ws as unknown as {
-      onopen: unknown;
-      onmessage: ((event: { data: unknown }) => void) | null;
-      onerror: ((event: { message?: unknown; error?: unknown }) => void) | null;
-      onclose: ((event: { code?: number; reason?: string }) => void) | null;
-    };
-    socket.onmessage = event => this.onMessage(connection, event.data);
-    socket.onerror = event => {
-      if (this.current !== connection) return;
-      const detail = event?.error instanceof Error ? event.error.message : typeof event?.message === 'string' ? event.message : '';
-      this.events.emit('error', new RealtimeError(ClientErrorCode.SocketError, detail || 'WebSocket error'));
-    };
-    socket.onclose = event => this.onClose(connection, event?.code ?? 1006, event?.reason ?? '');
+    connection.listen({
+      message: data => this.onMessage(connection, data),
+      error: detail => {
+        if (this.current !== connection) return;
+        this.events.emit('error', new RealtimeError(ClientErrorCode.SocketError, detail || 'WebSocket error'));
+      },
+      close: (code, reason) => this.onClose(connection, code, reason),
+    });
   }
 
   private onClose(connection: Connection, code: number, reason: string): void {
-    const socket = connection.ws as unknown as Record<'onopen' | 'onmessage' | 'onerror' | 'onclose', unknown>;
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
     connection.closed.resolve();
     if (connection.closedByClient) {
       this.events.emit('disconnected', { code, reason, willReconnect: false });
@@ -434,16 +359,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.events.emit('reconnecting', { attempt: this.attempt, delayMs });
   }
 
-  /** Fails everything in flight on a connection that is going away. */
+  /** Lets go of a connection that is going away, failing everything in flight on it. */
   private abandon(connection: Connection, error: RealtimeError): void {
     if (this.current === connection) this.current = undefined;
-    connection.phase = 'closed';
-    const tagged = [...connection.tagged.values()];
-    const ring = [...connection.ring.values()];
-    connection.tagged.clear();
-    connection.ring.clear();
-    for (const operation of tagged) operation.onDisconnect(error);
-    for (const job of ring) job.fail(error);
+    connection.abandon(error);
   }
 
   /**
@@ -874,35 +793,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     });
   }
 
-  // ---------------------------------------------------------------------------
-  // URL
-
+  /** The upgrade URL, with the connection id to ask for. */
   private endpoint(): string {
-    const location = (globalThis as { location?: { protocol?: string; host?: string; href?: string } }).location;
-    let base = this.options.url;
-    if (base === undefined || base === '') {
-      if (!location?.host) {
-        throw new TypeError('RealtimeSocket needs options.url outside a browser page');
-      }
-      const path = this.options.path ?? '/';
-      base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path.startsWith('/') ? path : `/${path}`}`;
-    }
-    const url = new URL(base, location?.href);
-    if (url.protocol === 'http:') url.protocol = 'ws:';
-    else if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-      throw new TypeError(`RealtimeSocket needs a ws:, wss:, http: or https: URL, got ${url.protocol}`);
-    }
-    if (this.requestedId !== undefined) url.searchParams.set(CONNECTION_ID_PARAM, this.requestedId);
-    if (this.options.socketKey) url.searchParams.set(SOCKET_KEY_PARAM, this.options.socketKey);
-    return url.toString();
+    return endpointUrl(this.options, this.requestedId);
   }
-}
-
-/** The connection id a pakyow-style page carries on `<body>`, in a browser. */
-function readPageConnectionId(): string | undefined {
-  const doc = (globalThis as { document?: { body?: { getAttribute(name: string): string | null } | null } }).document;
-  return doc?.body?.getAttribute(CONNECTION_ID_ATTRIBUTE) || undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string, integer = false): number {
@@ -913,6 +807,3 @@ function positive(value: number | undefined, fallback: number, name: string, int
   return value;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,17 +1,15 @@
-import { familyChannel } from '../protocol/channel-name.util.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { BuiltInAction, EventName } from '../protocol/event-names.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { EventFrame, PushFrame, RingReplyFrame, SubscriptionActionPayload, WelcomePayload } from '../protocol/frames.js';
-import { CONNECTION_ID_PARAM } from '../protocol/identity-names.js';
-import { DEFAULT_MAX_KEYS_PER_FRAME } from '../protocol/limits.js';
+import { EventName } from '../protocol/event-names.js';
+import type { EventFrame, PushFrame, RingReplyFrame, UnsubscribedPayload, WelcomePayload } from '../protocol/frames.js';
 import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
-import { Connection, type TaggedOperation } from './connection.js';
+import { ChannelSubscriptions } from './channel-subscriptions.js';
+import { Connection } from './connection.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
 import { endpointUrl, readPageConnectionId } from './endpoint.js';
 import { ClientErrorCode, isRecord, messageOf, RealtimeError } from './errors.js';
-import { LocalSubscription, type Subscription } from './subscription.js';
+import { PendingRequests } from './pending-requests.js';
+import type { Subscription } from './subscription.js';
 import type {
   ActionName,
   AuthenticateContext,
@@ -24,55 +22,13 @@ import type {
   RouteResponse,
   ServerFrame,
   Timers,
-  UnsubscribedPayload,
   UntypedActions,
   UntypedEvents,
   WebSocketConstructor,
 } from './types.js';
 
-/**
- * Most keys one batched `Subscribe` carries: the server's default
- * `maxKeysPerFrame`, past which it refuses the whole frame (`TooManyKeys`).
- */
-const KEYS_PER_FRAME = DEFAULT_MAX_KEYS_PER_FRAME;
-
 /** @publicApi */
 export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
-
-/** A channel the client listens on, shared by every local Subscription to it. */
-class ChannelEntry {
-  readonly handles = new Set<LocalSubscription<never>>();
-  ready: Deferred<void>;
-  /** The connection the last Subscribe was sent on (family channels). */
-  sentOn: Connection | undefined;
-  /** The connection on which the server confirmed it. */
-  confirmedOn: Connection | undefined;
-  /** Whether the server has confirmed it once (its `ready` has resolved). */
-  everConfirmed = false;
-  /** `Subscribe`s answered `Unavailable` in a row (the server's Redis is down). */
-  unavailable = 0;
-
-  constructor(
-    readonly channel: string,
-    public family: string | undefined,
-    public key: string | number | undefined,
-  ) {
-    this.ready = deferred<void>(true);
-    if (family === undefined) this.ready.resolve();
-  }
-}
-
-/** A request or route call: queued, then sent, then settled once. */
-interface Job {
-  kind: 'action' | 'route';
-  /** The frame to send, given its tag (action) or id (route). */
-  frame(key: string | number, connection: Connection): unknown;
-  settle(frame: EventFrame | RingReplyFrame): void;
-  fail(error: RealtimeError): void;
-  /** Where it was sent, and under which key, once sent. */
-  sentOn?: Connection;
-  key?: string | number;
-}
 
 /**
  * A realtime client for browsers and Node 20+, speaking the server's protocol:
@@ -92,11 +48,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private readonly events = new Emitter<{ [K in keyof RealtimeSocketEvents]: [RealtimeSocketEvents[K]] }>();
   private readonly WebSocketImpl: WebSocketConstructor;
   private readonly reconnectOptions: ResolvedReconnectOptions | false;
-  private readonly requestTimeoutMs: number;
-  private readonly offlineMode: 'queue' | 'fail';
-  private readonly maxQueue: number;
   private readonly timers: Timers;
   private readonly random: () => number;
+  private readonly requests: PendingRequests;
+  private readonly channels: ChannelSubscriptions;
 
   private current: Connection | undefined;
   private currentState: RealtimeSocketState = 'closed';
@@ -110,12 +65,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private everConnected = false;
   private attempt = 0;
   private reconnectTimer: unknown;
-  private sequence = 0;
   private readyDeferred: Deferred<WelcomePayload> | undefined;
-  private readonly queue: Job[] = [];
-  private readonly entries = new Map<string, ChannelEntry>();
-  /** Plain channels unsubscribed while offline: told to the server after the next connect. */
-  private readonly plainUnsubscribes = new Set<string>();
 
   constructor(private readonly options: RealtimeSocketOptions<NoInfer<A>, NoInfer<E>> = {}) {
     const impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -126,17 +76,20 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     }
     this.WebSocketImpl = impl;
     this.reconnectOptions = options.reconnect === false ? false : resolveReconnectOptions(options.reconnect);
-    this.requestTimeoutMs = positive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs');
-    this.maxQueue = positive(options.maxQueue, 100, 'maxQueue', true);
-    this.offlineMode = options.offline ?? 'queue';
-    if (this.offlineMode !== 'queue' && this.offlineMode !== 'fail') {
-      throw new TypeError(`offline must be 'queue' or 'fail', got ${String(options.offline)}`);
-    }
     this.timers = options.timers ?? {
       setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
       clearTimeout: handle => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
     };
+    const current = () => this.current;
+    this.requests = new PendingRequests(options, this.timers, current, () => this.stopped && this.started);
     this.random = options.random ?? Math.random;
+    this.channels = new ChannelSubscriptions(this.requests, {
+      current,
+      timers: this.timers,
+      random: this.random,
+      retry: this.reconnectOptions || RECONNECT_DEFAULTS,
+      onError: error => this.events.emit('error', error),
+    });
     this.requestedId = options.connectionId === 'auto' ? readPageConnectionId() : options.connectionId || undefined;
     this.endpoint(); // fails now, not at connect time, when there is no URL to use
   }
@@ -228,7 +181,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
    * already sent is never sent twice.
    */
   request<K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}): Promise<ReplyOf<A, K>> {
-    return this.submit(this.actionJob<ReplyOf<A, K>>(action, payload), options.timeout, undefined);
+    return this.requests.request<ReplyOf<A, K>>(action, payload, options.timeout);
   }
 
   /**
@@ -245,7 +198,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     input: Record<string, unknown> = {},
     options: RouteCallOptions = {},
   ): Promise<RouteResponse<B>> {
-    return this.submit(this.routeJob<B>(method, uri, input, options.headers), options.timeout, undefined);
+    return this.requests.callRoute<B>(method, uri, input, options);
   }
 
   /**
@@ -262,37 +215,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
    */
   subscribe<CE extends object = E>(family: string, key: string | number): Subscription<CE>;
   subscribe<CE extends object = E>(familyOrChannel: string, key?: string | number): Subscription<CE> {
-    if (typeof familyOrChannel !== 'string' || familyOrChannel.length === 0) {
-      throw new TypeError('subscribe() needs a channel (or family) name');
-    }
-    const isFamily = key !== undefined;
-    if (isFamily && !((typeof key === 'string' && key.length > 0) || (typeof key === 'number' && Number.isFinite(key)))) {
-      throw new TypeError('A routing key must be a non-empty string or a finite number');
-    }
-    const channel = isFamily ? familyChannel(familyOrChannel, key) : familyOrChannel;
-    let entry = this.entries.get(channel);
-    if (!entry) {
-      entry = new ChannelEntry(channel, isFamily ? familyOrChannel : undefined, key);
-      this.entries.set(channel, entry);
-      if (isFamily) this.sendSubscribeIfReady(entry);
-    } else if (isFamily && entry.family === undefined) {
-      // Listened on as a plain channel so far; now the client subscribes it itself.
-      entry.family = familyOrChannel;
-      entry.key = key;
-      entry.ready = deferred<void>(true);
-      this.sendSubscribeIfReady(entry);
-    }
-    if (!isFamily) this.plainUnsubscribes.delete(channel);
-    const subscription = new LocalSubscription<CE>(
-      channel,
-      isFamily ? familyOrChannel : undefined,
-      key,
-      entry.ready.promise,
-      handle => this.release(handle),
-    );
-    entry.handles.add(subscription as LocalSubscription<never>);
-    return subscription;
+    return this.channels.subscribe<CE>(familyOrChannel, key);
   }
+
 
   // ---------------------------------------------------------------------------
   // Connection life cycle
@@ -372,10 +297,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private halt(error: RealtimeError, connectError: RealtimeError = error): void {
     this.stopped = true;
     this.currentState = 'closed';
-    for (const job of this.queue.splice(0)) job.fail(error);
-    for (const entry of this.entries.values()) {
-      if (entry.family !== undefined && !entry.ready.settled) entry.ready.reject(error);
-    }
+    this.requests.failQueued(error);
+    this.channels.failUnconfirmed(error);
     const waiting = this.readyDeferred;
     this.readyDeferred = undefined;
     waiting?.reject(connectError);
@@ -407,7 +330,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     const event = frame.event;
     if (typeof event !== 'string') return;
     if (typeof frame.channel === 'string') {
-      this.routePush(frame as unknown as PushFrame);
+      this.channels.routePush(frame as unknown as PushFrame);
       return;
     }
     const eventFrame = frame as unknown as EventFrame;
@@ -425,7 +348,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       }
     }
     if (event === EventName.Unsubscribed && !('tag' in frame)) {
-      this.onServerUnsubscribed(eventFrame as EventFrame<UnsubscribedPayload>);
+      this.channels.onServerUnsubscribed(eventFrame as EventFrame<UnsubscribedPayload>);
     } else if (event === EventName.Error) {
       const error = RealtimeError.fromPayload(eventFrame.payload);
       if (!('tag' in frame)) connection.lastError = error;
@@ -450,9 +373,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     // Only on a reconnect: on the first connect a page may listen to channels
     // that a later route call will subscribe.
     if (held && reconnected) {
-      const gone = [...this.entries.values()]
-        .filter(entry => entry.family === undefined && !held.includes(entry.channel))
-        .map(entry => entry.channel);
+      const gone = this.channels.plainChannelsNotIn(held);
       if (gone.length > 0) this.events.emit('stale', { channels: gone });
     }
     if (this.current !== connection) return; // a listener closed it
@@ -472,12 +393,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       else this.events.emit('authenticated', { connectionId: id ?? '', reconnected });
       if (this.current !== connection || connection.phase !== 'authenticating') return;
     }
-    this.resubscribe(connection);
-    for (const channel of this.plainUnsubscribes) this.sendUnsubscribe(connection, { channel });
-    this.plainUnsubscribes.clear();
+    this.channels.resume(connection);
     connection.phase = 'ready';
     this.currentState = 'open';
-    for (const job of this.queue.splice(0)) this.send(job, connection);
+    this.requests.flush(connection);
     this.everConnected = true;
     this.events.emit('connected', { connectionId: id ?? '', reconnected });
     const waiting = this.readyDeferred;
@@ -491,306 +410,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       reconnected,
       socket: this,
       request: <K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}) =>
-        this.submit(this.actionJob<ReplyOf<A, K>>(action, payload), options.timeout, connection),
+        this.requests.request<ReplyOf<A, K>>(action, payload, options.timeout, connection),
       callRoute: <B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}, options: RouteCallOptions = {}) =>
-        this.submit(this.routeJob<B>(method, uri, input, options.headers), options.timeout, connection),
+        this.requests.callRoute<B>(method, uri, input, options, connection),
     };
-  }
-
-  // ---------------------------------------------------------------------------
-  // Requests
-
-  private actionJob<R>(action: string, payload: unknown): Omit<Job, 'settle' | 'fail'> & { settles: (frame: EventFrame) => R } {
-    return {
-      kind: 'action',
-      frame: tag => (payload === undefined ? { action, tag } : { action, tag, payload }),
-      settles: frame => {
-        if (frame.event === EventName.Error) throw RealtimeError.fromPayload(frame.payload);
-        return frame.payload as R;
-      },
-    };
-  }
-
-  private routeJob<B>(
-    method: string,
-    uri: string,
-    input: Record<string, unknown>,
-    headers: Record<string, string> | undefined,
-  ): Omit<Job, 'settle' | 'fail'> & { settles: (frame: RingReplyFrame) => RouteResponse<B> } {
-    return {
-      kind: 'route',
-      frame: (id, connection) => ({
-        id,
-        action: BuiltInAction.CallRoute,
-        uri,
-        method,
-        // NOTE: pakyow's clients name the connection in the input too, under the query parameter's name.
-        input: { ...input, [CONNECTION_ID_PARAM]: connection.connectionId },
-        ...(headers ? { headers } : {}),
-      }),
-      settles: frame => ({
-        status: frame.status,
-        headers: isRecord(frame.headers) ? (frame.headers as Record<string, string>) : {},
-        body: frame.body as B,
-      }),
-    };
-  }
-
-  /**
-   * Sends a job now (ready, or on the given connection for the authenticate
-   * hook), queues it, or fails it, and settles it once.
-   */
-  private submit<R, F extends EventFrame | RingReplyFrame>(
-    spec: Omit<Job, 'settle' | 'fail'> & { settles: (frame: F) => R },
-    timeout: number | undefined,
-    via: Connection | undefined,
-  ): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      let timer: unknown;
-      let done = false;
-      const job: Job = {
-        kind: spec.kind,
-        frame: spec.frame,
-        settle: frame => {
-          if (done) return;
-          finish();
-          try {
-            resolve(spec.settles(frame as F));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        fail: error => {
-          if (done) return;
-          finish();
-          reject(error);
-        },
-      };
-      const finish = () => {
-        done = true;
-        if (timer !== undefined) this.timers.clearTimeout(timer);
-        const index = this.queue.indexOf(job);
-        if (index >= 0) this.queue.splice(index, 1);
-        if (job.sentOn && job.key !== undefined) {
-          if (job.kind === 'route') job.sentOn.ring.delete(job.key);
-          else job.sentOn.tagged.delete(String(job.key));
-        }
-      };
-
-      if (via) {
-        if (this.current !== via || via.phase === 'closed') {
-          return job.fail(new RealtimeError(ClientErrorCode.Disconnected, 'The socket closed during authentication'));
-        }
-      } else if (this.stopped && this.started) {
-        return job.fail(new RealtimeError(ClientErrorCode.Closed, 'The client is closed: call connect() first'));
-      } else if (!this.isReady()) {
-        if (this.offlineMode === 'fail') {
-          return job.fail(new RealtimeError(ClientErrorCode.Offline, 'Not connected'));
-        }
-        if (this.queue.length >= this.maxQueue) {
-          return job.fail(new RealtimeError(ClientErrorCode.QueueFull, `The offline queue holds ${this.maxQueue} requests already`));
-        }
-      }
-      const ms = positive(timeout, this.requestTimeoutMs, 'timeout');
-      timer = this.timers.setTimeout(
-        () => job.fail(new RealtimeError(ClientErrorCode.Timeout, `No reply within ${ms} ms`, { timeout: ms })),
-        ms,
-      );
-      const target = via ?? (this.isReady() ? this.current : undefined);
-      if (target) this.send(job, target);
-      else this.queue.push(job);
-    });
-  }
-
-  private isReady(): boolean {
-    return this.current !== undefined && this.current.phase === 'ready';
-  }
-
-  private send(job: Job, connection: Connection): void {
-    const key = job.kind === 'route' ? ++this.sequence : `c${++this.sequence}`;
-    job.sentOn = connection;
-    job.key = key;
-    if (job.kind === 'route') connection.ring.set(key, job);
-    else
-      connection.tagged.set(String(key), {
-        onFrame: frame => {
-          job.settle(frame);
-          return true;
-        },
-        onDisconnect: error => job.fail(error),
-      });
-    try {
-      connection.send(job.frame(key, connection));
-    } catch (error) {
-      job.fail(new RealtimeError(ClientErrorCode.Disconnected, messageOf(error)));
-    }
-  }
-
-  /** Sends an internal action whose replies an operation reads. */
-  private sendOperation(connection: Connection, action: string, payload: SubscriptionActionPayload, operation: TaggedOperation): void {
-    const tag = `c${++this.sequence}`;
-    connection.tagged.set(tag, operation);
-    try {
-      connection.send({ action, tag, payload });
-    } catch (error) {
-      connection.tagged.delete(tag);
-      operation.onDisconnect(new RealtimeError(ClientErrorCode.Disconnected, messageOf(error)));
-    }
-  }
-
-  // ---------------------------------------------------------------------------
-  // Subscriptions
-
-  private routePush(frame: PushFrame): void {
-    let entry = this.entries.get(frame.channel);
-    if (!entry && isRecord(frame.mq) && typeof frame.mq.e === 'string') {
-      entry = this.entries.get(familyChannel(frame.mq.e, String(frame.mq.rk)));
-    }
-    if (!entry) return;
-    for (const handle of [...entry.handles]) handle.deliver(frame);
-  }
-
-  private onServerUnsubscribed(frame: EventFrame<UnsubscribedPayload>): void {
-    const channel = isRecord(frame.payload) ? frame.payload.channel : undefined;
-    if (typeof channel !== 'string') return;
-    const entry = this.entries.get(channel);
-    if (!entry) return;
-    this.entries.delete(channel);
-    entry.ready.reject(new RealtimeError(ClientErrorCode.Unsubscribed, `The server unsubscribed ${channel}`, { ...frame.payload }));
-    for (const handle of [...entry.handles]) handle.end('Unsubscribed', frame);
-    entry.handles.clear();
-  }
-
-  private sendSubscribeIfReady(entry: ChannelEntry): void {
-    const connection = this.current;
-    if (!connection || connection.phase !== 'ready' || entry.family === undefined || entry.key === undefined) return;
-    this.sendSubscribe(connection, entry.family, [entry], false);
-  }
-
-  /**
-   * After Welcome and authenticate: one `Subscribe` per family with every key
-   * it had, split into frames of at most `KEYS_PER_FRAME` keys.
-   */
-  private resubscribe(connection: Connection): void {
-    const byFamily = new Map<string, ChannelEntry[]>();
-    for (const entry of this.entries.values()) {
-      if (entry.family === undefined || entry.sentOn === connection) continue;
-      const list = byFamily.get(entry.family) ?? [];
-      list.push(entry);
-      byFamily.set(entry.family, list);
-    }
-    for (const [family, list] of byFamily) {
-      for (let start = 0; start < list.length; start += KEYS_PER_FRAME) {
-        this.sendSubscribe(connection, family, list.slice(start, start + KEYS_PER_FRAME), true);
-      }
-    }
-  }
-
-  private sendSubscribe(connection: Connection, family: string, list: ChannelEntry[], batch: boolean): void {
-    const waiting = new Map<string, ChannelEntry>();
-    for (const entry of list) {
-      entry.sentOn = connection;
-      waiting.set(String(entry.key), entry);
-    }
-    const payload: SubscriptionActionPayload = batch
-      ? { exchange: family, routing_keys: list.map(entry => entry.key!) }
-      : { exchange: family, routing_key: list[0]!.key! };
-    this.sendOperation(connection, BuiltInAction.Subscribe, payload, {
-      onFrame: frame => {
-        const body = isRecord(frame.payload) ? frame.payload : {};
-        const key = body.routing_key;
-        if (key !== undefined && key !== null && waiting.has(String(key))) {
-          const entry = waiting.get(String(key))!;
-          waiting.delete(String(key));
-          this.onSubscribeReply(connection, entry, frame);
-        } else {
-          // An error about the whole frame (InvalidExchange, InvalidPayload).
-          for (const entry of waiting.values()) this.onSubscribeReply(connection, entry, frame);
-          waiting.clear();
-        }
-        return waiting.size === 0;
-      },
-      onDisconnect: () => {
-        for (const entry of waiting.values()) if (entry.sentOn === connection) entry.sentOn = undefined;
-      },
-    });
-  }
-
-  private onSubscribeReply(connection: Connection, entry: ChannelEntry, frame: EventFrame): void {
-    const current = this.entries.get(entry.channel) === entry;
-    const error = frame.event === EventName.Error ? RealtimeError.fromPayload(frame.payload) : undefined;
-    if (!error || error.code === ErrorCode.AlreadySubscribed) {
-      if (current) {
-        entry.unavailable = 0;
-        entry.confirmedOn = connection;
-        entry.everConfirmed = true;
-        entry.ready.resolve();
-        const confirmed = { exchange: entry.family!, routing_key: entry.key!, channel: entry.channel };
-        for (const handle of [...entry.handles]) handle.confirm(confirmed, frame);
-      } else if (!this.entries.has(entry.channel) && entry.family !== undefined && entry.key !== undefined) {
-        // Unsubscribed locally while the Subscribe was on its way: undo it.
-        this.sendUnsubscribe(connection, { exchange: entry.family, routing_key: entry.key });
-      }
-      return;
-    }
-    if (!current) return;
-    if (entry.sentOn === connection) entry.sentOn = undefined;
-    if (error.code === ErrorCode.Unavailable) {
-      // NOTE: the server cannot listen for it now, and says so rather than
-      // confirming: ask again later, with backoff, until it can.
-      const delayMs = backoffDelay(++entry.unavailable, this.reconnectOptions || RECONNECT_DEFAULTS, this.random);
-      this.timers.setTimeout(() => {
-        if (this.entries.get(entry.channel) === entry && !entry.sentOn) this.sendSubscribeIfReady(entry);
-      }, delayMs);
-      return;
-    }
-    this.entries.delete(entry.channel);
-    const wasConfirmed = entry.everConfirmed;
-    entry.ready.reject(error);
-    for (const handle of [...entry.handles]) handle.end('Error', frame);
-    entry.handles.clear();
-    // A first Subscribe is answered through `ready`; a refused re-subscribe has no one waiting.
-    if (wasConfirmed) this.events.emit('error', error);
-  }
-
-  private release(subscription: LocalSubscription<never>): Promise<void> {
-    const entry = this.entries.get(subscription.channel);
-    if (!entry || !entry.handles.delete(subscription) || entry.handles.size > 0) return Promise.resolve();
-    this.entries.delete(entry.channel);
-    const connection = this.current;
-    const ready = connection?.phase === 'ready' ? connection : undefined;
-    if (entry.family === undefined) {
-      if (ready) return this.sendUnsubscribe(ready, { channel: entry.channel });
-      this.plainUnsubscribes.add(entry.channel);
-      return Promise.resolve();
-    }
-    entry.ready.reject(
-      new RealtimeError(ClientErrorCode.Unsubscribed, `Unsubscribed from ${entry.channel} before the server confirmed it`),
-    );
-    // Confirmed on this connection: tell the server. Still on its way: the
-    // reply undoes it. Otherwise the server's connection is gone, and with it
-    // the subscription.
-    if (ready && entry.confirmedOn === ready) {
-      return this.sendUnsubscribe(ready, { exchange: entry.family, routing_key: entry.key });
-    }
-    return Promise.resolve();
-  }
-
-  /** Sends `Unsubscribe`; resolves on its reply, or when the socket closes first. */
-  private sendUnsubscribe(connection: Connection, payload: SubscriptionActionPayload): Promise<void> {
-    return new Promise<void>(resolve => {
-      this.sendOperation(connection, BuiltInAction.Unsubscribe, payload, {
-        onFrame: () => {
-          resolve();
-          return true;
-        },
-        onDisconnect: () => {
-          // A plain channel is held by the server beyond this socket: tell it next time.
-          if (payload.channel !== undefined && !this.entries.has(payload.channel)) this.plainUnsubscribes.add(payload.channel);
-          resolve();
-        },
-      });
-    });
   }
 
   /** The upgrade URL, with the connection id to ask for. */
@@ -798,12 +421,3 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     return endpointUrl(this.options, this.requestedId);
   }
 }
-
-function positive(value: number | undefined, fallback: number, name: string, integer = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`${name} must be a${integer ? 'n integer' : ' number'} >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-

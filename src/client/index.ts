@@ -3,7 +3,9 @@
  *
  * @packageDocumentation
  */
-export { RealtimeSocket, type RealtimeSocketState } from './realtime-socket.js';
+export { RealtimeSocket } from './realtime-socket.js';
+export type { AuthenticateContext, RealtimeSocketState } from './realtime-socket-api.js';
+export type { RealtimeSocketOptions } from './realtime-socket-options.js';
 export type {
   Subscription,
   SubscriptionEventName,
@@ -22,14 +24,12 @@ export type {
   ActionName,
   ActionSpec,
   AllActions,
-  AuthenticateContext,
   BuiltInActions,
   ErrorPayload,
   EventFrame,
   PayloadOf,
   PushFrame,
   RealtimeSocketEvents,
-  RealtimeSocketOptions,
   ReplyOf,
   RequestOptions,
   RingReplyFrame,

@@ -9,13 +9,13 @@ import { Emitter } from './emitter.js';
 import { endpointUrl, readPageConnectionId } from './endpoint.js';
 import { ClientErrorCode, isRecord, messageOf, RealtimeError } from './errors.js';
 import { PendingRequests } from './pending-requests.js';
+import type { AuthenticateContext, RealtimeSocketApi, RealtimeSocketState } from './realtime-socket-api.js';
+import type { RealtimeSocketOptions } from './realtime-socket-options.js';
 import type { Subscription } from './subscription.js';
 import type {
   ActionName,
-  AuthenticateContext,
   PayloadOf,
   RealtimeSocketEvents,
-  RealtimeSocketOptions,
   ReplyOf,
   RequestOptions,
   RouteCallOptions,
@@ -26,9 +26,6 @@ import type {
   UntypedEvents,
   WebSocketConstructor,
 } from './types.js';
-
-/** @publicApi */
-export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
 
 /**
  * A realtime client for browsers and Node 20+, speaking the server's protocol:
@@ -42,9 +39,14 @@ export type RealtimeSocketState = 'connecting' | 'open' | 'closed';
  * const { greeting } = await socket.request('SayHello', { name: 'Ada', times: 1 });
  * socket.subscribe('widgets', 42).on('WidgetQtyChanged', ({ qty }) => render(qty));
  *
+ * Its public members are documented on {@link RealtimeSocketApi}, the
+ * interface it implements; this file is its connection's life cycle.
+ *
  * @publicApi
  */
-export class RealtimeSocket<A extends object = UntypedActions, E extends object = UntypedEvents> {
+export class RealtimeSocket<A extends object = UntypedActions, E extends object = UntypedEvents>
+  implements RealtimeSocketApi<A, E>
+{
   private readonly events = new Emitter<{ [K in keyof RealtimeSocketEvents]: [RealtimeSocketEvents[K]] }>();
   private readonly WebSocketImpl: WebSocketConstructor;
   private readonly reconnectOptions: ResolvedReconnectOptions | false;
@@ -94,25 +96,17 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.endpoint(); // fails now, not at connect time, when there is no URL to use
   }
 
-  /** `'connecting'` until the connection is ready, `'open'` while it is, `'closed'` before connect() and after close(). */
+  /** @inheritDoc */
   get state(): RealtimeSocketState {
     return this.currentState;
   }
 
-  /** The connection id of the last `Welcome`; reconnects reuse it. */
+  /** @inheritDoc */
   get connectionId(): string | undefined {
     return this.welcomedId;
   }
 
-  /**
-   * Opens the connection. Resolves with the `Welcome` payload once the
-   * connection is ready: `Welcome` arrived and `authenticate` (if any) ran.
-   * While reconnecting is allowed, failed attempts are retried with backoff
-   * (watch `disconnected` and `reconnecting`); it rejects when the client
-   * gives up (with the server's refusal if one came, else `Disconnected`) or
-   * when `close()` is called first. Called while waiting to reconnect, it
-   * tries at once.
-   */
+  /** @inheritDoc */
   connect(): Promise<WelcomePayload> {
     if (this.currentState === 'open' && this.current && this.welcomed !== undefined) {
       return Promise.resolve(this.welcomed);
@@ -133,11 +127,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     return ready;
   }
 
-  /**
-   * Closes the connection for good (no reconnect). Pending and queued
-   * requests reject with `Closed`. Resolves once the socket is closed.
-   * Subscriptions stay: a later `connect()` subscribes them again.
-   */
+  /** @inheritDoc */
   close(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer !== undefined) {
@@ -159,39 +149,22 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     return connection ? connection.closed.promise : Promise.resolve();
   }
 
-  /** Adds a global listener; returns a function that removes it. */
+  /** @inheritDoc */
   on<K extends keyof RealtimeSocketEvents>(event: K, listener: (value: RealtimeSocketEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
 
-  /** Removes a global listener, or every listener of `event` when none is given. */
+  /** @inheritDoc */
   off<K extends keyof RealtimeSocketEvents>(event: K, listener?: (value: RealtimeSocketEvents[K]) => void): void {
     this.events.off(event, listener);
   }
 
-  /**
-   * Sends `{action, tag, payload}` and resolves with the payload of the first
-   * frame that carries the tag (the handler's reply); rejects with a
-   * `RealtimeError` when that frame is an `Error` event, after the timeout
-   * (`Timeout`), or when the socket closes first (`Disconnected`). For actions
-   * that answer with one frame.
-   *
-   * While offline it waits in the queue (sent after the next connect and
-   * `authenticate`) or fails with `Offline`, as `offline` says. A request
-   * already sent is never sent twice.
-   */
+  /** @inheritDoc */
   request<K extends ActionName<A>>(action: K, payload?: PayloadOf<A, K>, options: RequestOptions = {}): Promise<ReplyOf<A, K>> {
     return this.requests.request<ReplyOf<A, K>>(action, payload, options.timeout);
   }
 
-  /**
-   * Calls an HTTP route over the socket, pakyow's Ring style:
-   * `{id, action: 'call-route', uri, method, input}`, `input` carrying
-   * `socket_connection_id`. Resolves with the reply's `{status, headers, body}`
-   * whatever the status; rejects as `request()` does. `options.headers` are
-   * request headers for the route (the server's `callRouteHeaders` allows
-   * `Authorization` by default).
-   */
+  /** @inheritDoc */
   callRoute<B = unknown>(
     method: string,
     uri: string,
@@ -201,18 +174,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     return this.requests.callRoute<B>(method, uri, input, options);
   }
 
-  /**
-   * Listens on a plain channel. Plain channels are subscribed by the server
-   * (a route or `ChannelService`, under this page's connection id), so this
-   * sends nothing; `ready` is already resolved.
-   */
+  /** @inheritDoc */
   subscribe<CE extends object = E>(channel: string): Subscription<CE>;
-  /**
-   * Subscribes to one key of a channel family with the built-in `Subscribe`
-   * action; `ready` resolves on `Subscribed` and rejects on `Error`. While
-   * offline, it is sent after the next connect. After every reconnect it is
-   * sent again.
-   */
   subscribe<CE extends object = E>(family: string, key: string | number): Subscription<CE>;
   subscribe<CE extends object = E>(familyOrChannel: string, key?: string | number): Subscription<CE> {
     return this.channels.subscribe<CE>(familyOrChannel, key);

@@ -7,9 +7,7 @@ import type {
   UnsubscribedPayload,
   WelcomePayload,
 } from '../protocol/frames.js';
-import type { ReconnectOptions } from './backoff.js';
 import type { RealtimeError } from './errors.js';
-import type { RealtimeSocket } from './realtime-socket.js';
 
 /**
  * What the client needs of a WebSocket: the browser's `WebSocket` and the `ws`
@@ -113,7 +111,7 @@ export interface RouteResponse<B = unknown> {
 /** Any frame the server sends. @publicApi */
 export type ServerFrame = EventFrame | PushFrame | RingReplyFrame;
 
-/** The global events of a {@link RealtimeSocket}, by name, with what listeners get. @publicApi */
+/** The global events of a `RealtimeSocket`, by name, with what listeners get. @publicApi */
 export interface RealtimeSocketEvents {
   /** The `Welcome` frame of each new connection arrived. */
   welcome: WelcomePayload;
@@ -143,80 +141,6 @@ export interface RealtimeSocketEvents {
   error: RealtimeError;
   /** Every frame the server sends, parsed, before the client acts on it. */
   message: ServerFrame;
-}
-
-/** What the `authenticate` hook gets: a way to make requests before the connection counts as ready. @publicApi */
-export interface AuthenticateContext<A extends object, E extends object> {
-  /** The connection id the server's `Welcome` gave. */
-  readonly connectionId: string;
-  /** False on the first connection, true on every reconnect. */
-  readonly reconnected: boolean;
-  /** Sends at once on this connection (past the offline queue). */
-  request<K extends ActionName<A>>(
-    action: K,
-    payload?: PayloadOf<A, K>,
-    options?: RequestOptions,
-  ): Promise<ReplyOf<A, K>>;
-  /** Sends at once on this connection (past the offline queue). */
-  callRoute<B = unknown>(
-    method: string,
-    uri: string,
-    input?: Record<string, unknown>,
-    options?: RouteCallOptions,
-  ): Promise<RouteResponse<B>>;
-  /** The client itself, for listeners and anything else. */
-  readonly socket: RealtimeSocket<A, E>;
-}
-
-/** Options of a {@link RealtimeSocket}. @publicApi */
-export interface RealtimeSocketOptions<A extends object = UntypedActions, E extends object = UntypedEvents> {
-  /**
-   * The endpoint's full URL (`ws:`, `wss:`, `http:` or `https:`). Default: the
-   * page's own origin with `ws:`/`wss:` and `path`.
-   */
-  url?: string;
-  /** Path of the endpoint when `url` is not given. @default '/' */
-  path?: string;
-  /**
-   * The connection id to connect with, so that what routes subscribed for the
-   * page reaches this socket. `'auto'` reads `data-socket-connection-id` off
-   * `<body>` in a browser. After the first `Welcome`, reconnects reuse the id
-   * the server gave.
-   */
-  connectionId?: string | 'auto';
-  /** A non-browser client's socket key (sent as `socket_key`); browsers use the cookie. */
-  socketKey?: string;
-  /** The WebSocket constructor. @default globalThis.WebSocket */
-  WebSocket?: WebSocketConstructor;
-  /** Sub-protocols, the constructor's second argument. */
-  protocols?: string | string[];
-  /**
-   * A third constructor argument, for Node's `ws` package: for instance
-   * `{ headers: { cookie } }`. Browsers ignore it.
-   */
-  webSocketOptions?: unknown;
-  /** Reconnect with exponential backoff and jitter, or not at all (`false`). */
-  reconnect?: ReconnectOptions | false;
-  /** Default timeout of `request()` and `callRoute()`, in ms. @default 10000 */
-  requestTimeoutMs?: number;
-  /** While not connected, requests wait in a queue (`'queue'`) or fail with `Offline` (`'fail'`). @default 'queue' */
-  offline?: 'queue' | 'fail';
-  /** Most requests the offline queue holds; past it they fail with `QueueFull`. @default 100 */
-  maxQueue?: number;
-  /**
-   * Runs after every `Welcome` (first connection and reconnects), before
-   * family subscriptions are sent again and before queued requests go out.
-   *
-   * It may return a promise, which is awaited. When it throws, the client
-   * emits `error` and goes on without `authenticated`.
-   *
-   * @example authenticate: socket => socket.request('Authenticate', { token })
-   */
-  authenticate?: (context: AuthenticateContext<A, E>) => unknown;
-  /** Random numbers in [0, 1) for the jitter. @default Math.random */
-  random?: () => number;
-  /** Timer functions. @default globalThis's */
-  timers?: Timers;
 }
 
 export type { ErrorPayload, EventFrame, PushFrame, RingReplyFrame, SubscribedPayload, UnsubscribedPayload, WelcomePayload };

@@ -1,0 +1,54 @@
+import type { ReconnectOptions } from './backoff.js';
+import type { AuthenticateContext } from './realtime-socket-api.js';
+import type { Timers, UntypedActions, UntypedEvents, WebSocketConstructor } from './types.js';
+
+/** Options of a `RealtimeSocket`. @publicApi */
+export interface RealtimeSocketOptions<A extends object = UntypedActions, E extends object = UntypedEvents> {
+  /**
+   * The endpoint's full URL (`ws:`, `wss:`, `http:` or `https:`). Default: the
+   * page's own origin with `ws:`/`wss:` and `path`.
+   */
+  url?: string;
+  /** Path of the endpoint when `url` is not given. @default '/' */
+  path?: string;
+  /**
+   * The connection id to connect with, so that what routes subscribed for the
+   * page reaches this socket. `'auto'` reads `data-socket-connection-id` off
+   * `<body>` in a browser. After the first `Welcome`, reconnects reuse the id
+   * the server gave.
+   */
+  connectionId?: string | 'auto';
+  /** A non-browser client's socket key (sent as `socket_key`); browsers use the cookie. */
+  socketKey?: string;
+  /** The WebSocket constructor. @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor;
+  /** Sub-protocols, the constructor's second argument. */
+  protocols?: string | string[];
+  /**
+   * A third constructor argument, for Node's `ws` package: for instance
+   * `{ headers: { cookie } }`. Browsers ignore it.
+   */
+  webSocketOptions?: unknown;
+  /** Reconnect with exponential backoff and jitter, or not at all (`false`). */
+  reconnect?: ReconnectOptions | false;
+  /** Default timeout of `request()` and `callRoute()`, in ms. @default 10000 */
+  requestTimeoutMs?: number;
+  /** While not connected, requests wait in a queue (`'queue'`) or fail with `Offline` (`'fail'`). @default 'queue' */
+  offline?: 'queue' | 'fail';
+  /** Most requests the offline queue holds; past it they fail with `QueueFull`. @default 100 */
+  maxQueue?: number;
+  /**
+   * Runs after every `Welcome` (first connection and reconnects), before
+   * family subscriptions are sent again and before queued requests go out.
+   *
+   * It may return a promise, which is awaited. When it throws, the client
+   * emits `error` and goes on without `authenticated`.
+   *
+   * @example authenticate: socket => socket.request('Authenticate', { token })
+   */
+  authenticate?: (context: AuthenticateContext<A, E>) => unknown;
+  /** Random numbers in [0, 1) for the jitter. @default Math.random */
+  random?: () => number;
+  /** Timer functions. @default globalThis's */
+  timers?: Timers;
+}

@@ -96,25 +96,19 @@ export interface RealtimeSocketApi<A extends object, E extends object> {
   subscribe<CE extends object = E>(family: string, key: string | number): Subscription<CE>;
 }
 
-/** What the `authenticate` hook gets: a way to make requests before the connection counts as ready. @publicApi */
-export interface AuthenticateContext<A extends object, E extends object> {
+/**
+ * What the `authenticate` hook gets: a way to make requests before the
+ * connection counts as ready. Its `request()` and `callRoute()` send at once
+ * on this connection, past the offline queue.
+ *
+ * @publicApi
+ */
+export interface AuthenticateContext<A extends object, E extends object>
+  extends Pick<RealtimeSocketApi<A, E>, 'request' | 'callRoute'> {
   /** The connection id the server's `Welcome` gave. */
   readonly connectionId: string;
   /** False on the first connection, true on every reconnect. */
   readonly reconnected: boolean;
-  /** Sends at once on this connection (past the offline queue). */
-  request<K extends ActionName<A>>(
-    action: K,
-    payload?: PayloadOf<A, K>,
-    options?: RequestOptions,
-  ): Promise<ReplyOf<A, K>>;
-  /** Sends at once on this connection (past the offline queue). */
-  callRoute<B = unknown>(
-    method: string,
-    uri: string,
-    input?: Record<string, unknown>,
-    options?: RouteCallOptions,
-  ): Promise<RouteResponse<B>>;
   /** The client itself, for listeners and anything else. */
   readonly socket: RealtimeSocketApi<A, E>;
 }

@@ -33,14 +33,14 @@ import type {
  * Ring-style route calls, with reconnection, re-authentication,
  * re-subscription and an offline queue.
  *
+ * Its public members are documented on {@link RealtimeSocketApi}, the
+ * interface it implements; this file is its connection's life cycle.
+ *
  * @example
  * const socket = new RealtimeSocket<MyActions, MyEvents>({ connectionId: 'auto' });
  * await socket.connect();
  * const { greeting } = await socket.request('SayHello', { name: 'Ada', times: 1 });
  * socket.subscribe('widgets', 42).on('WidgetQtyChanged', ({ qty }) => render(qty));
- *
- * Its public members are documented on {@link RealtimeSocketApi}, the
- * interface it implements; this file is its connection's life cycle.
  *
  * @publicApi
  */
@@ -180,7 +180,6 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   subscribe<CE extends object = E>(familyOrChannel: string, key?: string | number): Subscription<CE> {
     return this.channels.subscribe<CE>(familyOrChannel, key);
   }
-
 
   // ---------------------------------------------------------------------------
   // Connection life cycle

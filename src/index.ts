@@ -48,7 +48,7 @@ export { CloseCode } from './protocol/close-codes.js';
 export { ErrorCode } from './protocol/error-codes.js';
 export { BuiltInAction, EventName } from './protocol/event-names.js';
 export type * from './protocol/frames.js';
-export { CALL_ROUTE_HEADER } from './gateway/call-route.handler.js';
+export { CALL_ROUTE_HEADER } from './protocol/header-names.js';
 
 // Transports (docs/transports.md)
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';

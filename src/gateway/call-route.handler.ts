@@ -5,6 +5,7 @@ import { Agent as HttpsAgent, request as httpsRequest, Server as HttpsServer } f
 import type { AddressInfo } from 'node:net';
 import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from '../identity/identity-headers.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { CALL_ROUTE_HEADER } from '../protocol/header-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
@@ -18,9 +19,6 @@ export interface RouteCallResult {
   headers: Record<string, string>;
   body: unknown;
 }
-
-/** Marks requests made through call-route, for routes that want to know (pakyow's `req.socket?`). */
-export const CALL_ROUTE_HEADER = 'x-realtime-call-route';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const BODYLESS = new Set(['GET', 'HEAD', 'DELETE']);

@@ -5,6 +5,7 @@ export * from './event-names.js';
 export * from './frame.codec.js';
 export * from './frame-depth.util.js';
 export type * from './frames.js';
+export * from './header-names.js';
 export * from './identity-names.js';
 export * from './limits.js';
 export * from './unsubscribed-payload.util.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_KEYS_PER_FRAME } from './protocol/limits.js';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type {
@@ -18,7 +19,7 @@ export const REALTIME_DEFAULTS = {
   sendBufferLimit: 1024 * 1024,
   messageRate: { burst: 200, perSecond: 100 },
   addressMessageRate: { burst: 2000, perSecond: 1000 },
-  maxKeysPerFrame: 100,
+  maxKeysPerFrame: DEFAULT_MAX_KEYS_PER_FRAME,
   maxDepth: 16,
   /** Four frames of `maxMessageSize`: with another `maxMessageSize`, four of those. */
   receiveQueueLimit: 4 * 64 * 1024,

@@ -4,6 +4,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, t
 import { Agent as HttpsAgent, request as httpsRequest, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CONNECTION_ID_HEADER, SOCKET_KEY_HEADER } from '../identity/identity-headers.js';
+import { CONNECTION_ID_PARAM } from '../protocol/identity-names.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
 import { CALL_ROUTE_HEADER } from '../protocol/header-names.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
@@ -82,7 +83,7 @@ export class CallRouteHandler implements OnApplicationShutdown {
 
     const params = { ...(input as Record<string, unknown> | undefined) };
     // Ring sends its connection id in `input`; the socket's own identity wins.
-    delete params.socket_connection_id;
+    delete params[CONNECTION_ID_PARAM];
     const url = new URL(uri, 'http://self');
     let body: Buffer | undefined;
     if (BODYLESS.has(method)) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -86,9 +87,7 @@ describe('call-route (pakyow)', () => {
 
   it('subscribes the calling connection when the route subscribes its client', async () => {
     const page = await subscribePage(server, ['unrelated']);
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, {
-      headers: { cookie: page.cookie },
-    });
+    const client = await connectPage(server, page);
     const cookieless = await TestClient.connect(server.ws);
     for (const caller of [client, cookieless]) {
       const reply = await callRoute(caller, 'get', '/routes/follow/bar');

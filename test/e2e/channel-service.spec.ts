@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChannelService, InvalidChannelError, TooManySubscriptionsError } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -10,8 +11,6 @@ describe('ChannelService', () => {
   before(async () => (server = await startApp(fixtureModule({ maxSubscriptions: 5 }))));
   after(() => server.close());
 
-  const connect = (page: PageIdentity) =>
-    TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
   const unsubscribe = (page: PageIdentity, channels?: string[]) =>
     fetch(`${server.http}/subscribe${channels ? `?channels=${channels.join(',')}` : ''}`, {
       method: 'DELETE',
@@ -21,7 +20,7 @@ describe('ChannelService', () => {
   it('pushes to one channel or many, with an optional event name, and counts local deliveries', async () => {
     const page = await subscribePage(server, ['a', 'b']);
     const other = await subscribePage(server, ['b']);
-    const [client, otherClient] = [await connect(page), await connect(other)];
+    const [client, otherClient] = [await connectPage(server, page), await connectPage(server, other)];
     const receipt = await post(server, '/push/a,b,c', { message: { n: 1 }, event: 'Thing' });
     assert.deepEqual(receipt, { channels: ['a', 'b', 'c'], localDeliveries: 3, status: 'published' });
     assert.deepEqual(await client.next(frame => frame.channel === 'a'), { event: 'Thing', channel: 'a', payload: { n: 1 } });
@@ -35,7 +34,7 @@ describe('ChannelService', () => {
 
   it('unsubscribes one channel at once on an open socket (no reconnect needed)', async () => {
     const page = await subscribePage(server, ['one', 'two', 'three']);
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     await unsubscribe(page, ['one']);
     assert.deepEqual((await client.next(frame => frame.event === 'Unsubscribed')).payload, { channel: 'one', auto: true });
     await post(server, '/push/one,two', { message: 'x' });
@@ -47,7 +46,7 @@ describe('ChannelService', () => {
 
   it('unsubscribes several, then all, and the registry forgets them', async () => {
     const page = await subscribePage(server, ['p', 'q', 'r', 's']);
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     await unsubscribe(page, ['p', 'q']);
     const listed = await fetch(`${server.http}/subscriptions`, {
       headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
@@ -62,7 +61,7 @@ describe('ChannelService', () => {
       ['p', 'q', 'r', 's'],
     );
     client.close();
-    const reconnected = await connect(page);
+    const reconnected = await connectPage(server, page);
     await post(server, '/push/r', { message: 'x' });
     await reconnected.barrier();
     assert.equal(reconnected.frames.filter(frame => frame.channel).length, 0);
@@ -72,7 +71,7 @@ describe('ChannelService', () => {
   it('sends to one client only: an event frame, or a push frame on a named channel', async () => {
     const page = await subscribePage(server, ['unused']);
     const other = await subscribePage(server, ['unused']);
-    const [client, otherClient] = [await connect(page), await connect(other)];
+    const [client, otherClient] = [await connectPage(server, page), await connectPage(server, other)];
     const headers = { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
     assert.deepEqual(await post(server, '/notify', { message: { hi: 1 } }, headers), { channels: [], localDeliveries: 1, status: 'published' });
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 1 } });
@@ -110,15 +109,11 @@ describe('ChannelService', () => {
     const short = await startApp(fixtureModule({ subscriptionTtl: 1000, heartbeatInterval: 0 }));
     try {
       const page = await subscribePage(short, ['long-lived']);
-      const first = await TestClient.connect(`${short.ws}?socket_connection_id=${page.connectionId}`, {
-        headers: { cookie: page.cookie },
-      });
+      const first = await connectPage(short, page);
       await new Promise(resolve => setTimeout(resolve, 1600));
       first.close();
       await first.closed;
-      const again = await TestClient.connect(`${short.ws}?socket_connection_id=${page.connectionId}`, {
-        headers: { cookie: page.cookie },
-      });
+      const again = await connectPage(short, page);
       await post(short, '/push/long-lived', { message: 'still here' });
       await again.next(frame => frame.channel === 'long-lived');
       again.close();

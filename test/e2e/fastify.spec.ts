@@ -6,6 +6,7 @@ import type { RealtimeModuleOptions } from 'nestjs-realtime';
 import { FastifyReplyController } from '../fixtures/fastify-reply.controller.js';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { PagesController } from '../fixtures/pages.controller.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -67,13 +68,13 @@ describe('Fastify: identity', () => {
 
   it('picks up what the route subscribed when the socket connects with that id', async () => {
     const page = await subscribePage(server, ['news', 'alerts']);
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+    const client = await connectPage(server, page);
     assert.equal(client.welcome.payload.id, page.connectionId);
     assert.deepEqual([...client.welcome.payload.channels].sort(), ['alerts', 'news']);
     await post(server, '/push/alerts', { message: { level: 'high' } });
     assert.deepEqual(await client.next(frame => frame.channel === 'alerts'), { event: 'Push', channel: 'alerts', payload: { level: 'high' } });
     // A wrong id connects but receives nothing.
-    const wrong = await TestClient.connect(`${server.ws}?socket_connection_id=${'f'.repeat(64)}`, { headers: { cookie: page.cookie } });
+    const wrong = await connectPage(server, { ...page, connectionId: 'f'.repeat(64) });
     await post(server, '/push/alerts', { message: 'again' });
     await client.next(frame => frame.payload === 'again');
     await wrong.barrier();
@@ -96,7 +97,7 @@ describe('Fastify: identity', () => {
     // A later request from that page acts for it with the id header.
     const subscribed = await fetch(`${server.http}/subscribe?channels=page-feed`, { headers: { cookie, 'x-realtime-connection-id': match[1]! } });
     assert.equal(((await subscribed.json()) as { connectionId: string }).connectionId, match[1]);
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${match[1]}`, { headers: { cookie } });
+    const client = await connectPage(server, { connectionId: match[1]!, cookie });
     await post(server, '/push/page-feed', { message: 'x' });
     await client.next(frame => frame.channel === 'page-feed');
     client.close();
@@ -158,7 +159,7 @@ describe('Fastify: call-route', () => {
 
   it('subscribes the calling connection when the route subscribes its client', async () => {
     const page = await subscribePage(server, ['unrelated']);
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+    const client = await connectPage(server, page);
     const cookieless = await TestClient.connect(server.ws);
     for (const caller of [client, cookieless]) {
       const reply = await callRoute(caller, 'get', '/routes/follow/bar');

@@ -4,6 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { cookieOf, PLATFORMS } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -54,7 +55,7 @@ for (const platform of PLATFORMS) describe(`an app with a global prefix (${platf
     assert.equal(subscribed.status, 200);
     const { connectionId } = (await subscribed.json()) as { connectionId: string };
     const cookie = cookieOf(subscribed);
-    const client = await TestClient.connect(`${ws}?socket_connection_id=${connectionId}`, { headers: { cookie } });
+    const client = await connectPage(ws, { connectionId, cookie });
     assert.deepEqual(client.welcome.payload.channels, ['news']);
     await fetch(`${http}/api/push/news`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage, pageSocketUrl } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -8,9 +9,6 @@ describe('identity (pakyow model)', () => {
   let server: TestApp;
   before(async () => (server = await startApp(fixtureModule({ injectConnectionId: true }))));
   after(() => server.close());
-
-  const connectPage = (page: { connectionId: string; cookie: string }, id = page.connectionId) =>
-    TestClient.connect(`${server.ws}?socket_connection_id=${id}`, { headers: { cookie: page.cookie } });
 
   it('sets the socket key as a signed HttpOnly SameSite cookie, once per browser', async () => {
     const first = await fetch(`${server.http}/subscribe?channels=a`);
@@ -30,7 +28,7 @@ describe('identity (pakyow model)', () => {
 
   it('picks up what the route subscribed when the socket connects with that id', async () => {
     const page = await subscribePage(server, ['news', 'alerts']);
-    const client = await connectPage(page);
+    const client = await connectPage(server, page);
     assert.equal(client.welcome.payload.id, page.connectionId);
     assert.deepEqual([...client.welcome.payload.channels].sort(), ['alerts', 'news'], 'Welcome lists what is held');
     await post(server, '/push/alerts', { message: { level: 'high' } });
@@ -44,8 +42,8 @@ describe('identity (pakyow model)', () => {
 
   it('a wrong connection id connects but receives nothing', async () => {
     const page = await subscribePage(server, ['private-feed']);
-    const right = await connectPage(page);
-    const wrong = await connectPage(page, 'f'.repeat(64));
+    const right = await connectPage(server, page);
+    const wrong = await connectPage(server, { ...page, connectionId: 'f'.repeat(64) });
     assert.equal(wrong.welcome.event, 'Welcome');
     await post(server, '/push/private-feed', { message: 'for your eyes' });
     await right.next(frame => frame.channel === 'private-feed');
@@ -59,10 +57,8 @@ describe('identity (pakyow model)', () => {
     const page = await subscribePage(server, ['tamper']);
     const [name, value] = page.cookie.split('=') as [string, string];
     const forged = `${name}=${'0'.repeat(64)}.${value.split('.')[1]}`;
-    const tampered = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, {
-      headers: { cookie: forged },
-    });
-    const cookieless = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`);
+    const tampered = await connectPage(server, { ...page, cookie: forged });
+    const cookieless = await connectPage(server, { connectionId: page.connectionId });
     await post(server, '/push/tamper', { message: 1 });
     await tampered.barrier();
     await cookieless.barrier();
@@ -80,7 +76,7 @@ describe('identity (pakyow model)', () => {
     });
     assert.deepEqual(response.headers.getSetCookie(), [], 'no cookie when the key came with the request');
     assert.equal(((await response.json()) as { connectionId: string }).connectionId, id);
-    const byQuery = await TestClient.connect(`${server.ws}?socket_connection_id=${id}&socket_key=${key}`);
+    const byQuery = await TestClient.connect(`${pageSocketUrl(server, id)}&socket_key=${key}`);
     const byHeader = await TestClient.connect(server.ws, {
       headers: { 'x-realtime-socket-key': key, 'x-realtime-connection-id': id },
     });
@@ -95,7 +91,7 @@ describe('identity (pakyow model)', () => {
     const key = 'f'.repeat(40);
     const response = await fetch(`${server.http}/subscribe?channels=victim&socket_key=${key}`);
     const { connectionId } = (await response.json()) as { connectionId: string };
-    const attacker = await TestClient.connect(`${server.ws}?socket_connection_id=${connectionId}&socket_key=${key}`);
+    const attacker = await TestClient.connect(`${pageSocketUrl(server, connectionId)}&socket_key=${key}`);
     await post(server, '/push/victim', { message: 'private' });
     await attacker.barrier();
     assert.equal(attacker.frames.filter(frame => frame.channel).length, 0);
@@ -119,7 +115,7 @@ describe('identity (pakyow model)', () => {
       headers: { cookie, 'x-realtime-connection-id': match[1]! },
     });
     assert.equal(((await subscribed.json()) as { connectionId: string }).connectionId, match[1]);
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${match[1]}`, { headers: { cookie } });
+    const client = await connectPage(server, { connectionId: match[1]!, cookie });
     await post(server, '/push/page-feed', { message: 'x' });
     await client.next(frame => frame.channel === 'page-feed');
     client.close();

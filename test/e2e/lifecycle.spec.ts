@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { startApp, subscribePage } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -19,7 +20,7 @@ describe('lifecycle', () => {
     const server = await startApp(fixtureModule({ heartbeatInterval: 50, reauthorizeInterval: 50 }));
     const page = await subscribePage(server, ['news']);
     const clients = [
-      await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } }),
+      await connectPage(server, page),
       await TestClient.connect(server.ws),
     ];
     await clients[1]!.call('Subscribe', { exchange: 'widgets', routing_key: 1 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { PagesController } from '../fixtures/pages.controller.js';
+import { connectPage } from '../support/page-socket.js';
 import { PLATFORMS, post, startApp, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
 
 @Module({ imports: [fixtureModule({ injectConnectionId: true })], controllers: [PagesController] })
 class PagesFixtureModule {}
@@ -31,7 +31,7 @@ for (const platform of PLATFORMS) {
       assert.match(html, /<p>été<\/p><\/body><\/html>$/, 'the rest of the page is untouched');
       assert.equal(Number(response.headers.get('content-length')), Buffer.byteLength(html));
       assert.equal(response.headers.get('cache-control'), 'no-store');
-      const client = await TestClient.connect(`${server.ws}?socket_connection_id=${id}`, { headers: { cookie: cookiePairs(response)[0]! } });
+      const client = await connectPage(server, { connectionId: id, cookie: cookiePairs(response)[0]! });
       assert.deepEqual(client.welcome.payload.channels, [`room-${platform}`]);
       await post(server, `/push/room-${platform}`, { message: 'hello page', event: 'Said' });
       assert.deepEqual(await client.next(frame => frame.channel === `room-${platform}`), {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChannelService } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
-import { startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
+import { connectPage } from '../support/page-socket.js';
+import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 
 /** Push ids in one process (no Redis): a repeat within the window reaches nobody. */
 describe('push ids, in memory', () => {
@@ -15,12 +15,9 @@ describe('push ids, in memory', () => {
   });
   after(() => server.close());
 
-  const connect = (page: PageIdentity) =>
-    TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
-
   it('delivers an id once per channel and says which pushes were repeats', async () => {
     const page = await subscribePage(server, ['a', 'b']);
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     assert.deepEqual(await channels.push(1, ['a', 'b'], { id: 'p-1' }), { channels: ['a', 'b'], localDeliveries: 2, status: 'published' });
     assert.deepEqual(await channels.push(1, ['a', 'b'], { id: 'p-1' }), { channels: ['a', 'b'], localDeliveries: 0, status: 'duplicate' });
     // A repeat to one more channel goes to that channel only.
@@ -39,7 +36,7 @@ describe('push ids, in memory', () => {
 
   it('pushes without an id are never deduplicated', async () => {
     const page = await subscribePage(server, ['plain']);
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     await channels.push('same', 'plain');
     await channels.push('same', 'plain');
     await client.barrier();

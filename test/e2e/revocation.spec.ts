@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import type { User } from '../fixtures/fixture.handlers.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
 
@@ -33,8 +34,6 @@ describe('ending realtime access (in memory)', () => {
   before(async () => (server = await startApp(fixtureModule({ userId: (user: User) => user.name }))));
   after(() => server.close());
 
-  const connect = (page: PageIdentity, headers: Record<string, string> = {}) =>
-    TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie, ...headers } });
   const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
   const held = async (page: PageIdentity, headers: Record<string, string> = actAs(page)) => {
     const response = await fetch(`${server.http}/subscriptions`, { headers });
@@ -53,7 +52,7 @@ describe('ending realtime access (in memory)', () => {
     // A page of the same browser whose socket is not open: its digest is found through the key's index.
     const unopened = await subscribePage(server, ['rv-weather'], first.cookie);
     const stranger = await subscribePage(server, ['rv-news']);
-    const [a, b, c] = [await connect(first), await connect(second), await connect(stranger)];
+    const [a, b, c] = [await connectPage(server, first), await connectPage(server, second), await connectPage(server, stranger)];
 
     const signOut = await fetch(`${server.http}/signout`, { method: 'POST', headers: { cookie: first.cookie } });
     assert.equal(signOut.status, 201);
@@ -75,7 +74,7 @@ describe('ending realtime access (in memory)', () => {
     assert.ok(leftover.cookie && leftover.cookie !== first.cookie, 'a request with the old cookie is given a new one');
     const overHeader = await held(first, { 'x-realtime-socket-key': rawKey(first.cookie), 'x-realtime-connection-id': first.connectionId });
     assert.deepEqual(overHeader.channels, [], 'the X-Realtime-Socket-Key header of a route call counts as none too');
-    const again = await connect(first);
+    const again = await connectPage(server, first);
     assert.deepEqual(again.welcome.payload, { id: first.connectionId, channels: [] });
     assert.deepEqual((await again.call('ListSubscriptions')).payload, { subscriptions: {}, channels: [] });
     await assertNoPushes(again, ['rv-news', 'rv-sports', 'rv-weather']);
@@ -96,7 +95,7 @@ describe('ending realtime access (in memory)', () => {
   it('revoke() from a realtime handler closes the calling socket with the others of its key', async () => {
     const page = await subscribePage(server, ['rv-handler']);
     const other = await subscribePage(server, ['rv-handler-2'], page.cookie);
-    const [caller, sibling] = [await connect(page), await connect(other)];
+    const [caller, sibling] = [await connectPage(server, page), await connectPage(server, other)];
     caller.send({ action: 'SignOut', tag: 'out' });
     await assertRevoked(caller);
     await assertRevoked(sibling);
@@ -106,7 +105,7 @@ describe('ending realtime access (in memory)', () => {
   it('a socket that connects with a revoked key gets a throwaway one: its route calls act for that, not the old key', async () => {
     const page = await subscribePage(server, ['rv-route']);
     await fetch(`${server.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     client.send({ id: 'r1', action: 'call-route', uri: '/subscriptions', method: 'get' });
     const reply = await client.next(frame => frame.id === 'r1');
     assert.equal(reply.status, 200);
@@ -123,12 +122,12 @@ describe('ending realtime access (in memory)', () => {
   it('disconnect({ client }) ends one page; the key stays valid', async () => {
     const page = await subscribePage(server, ['dc-one']);
     const sibling = await subscribePage(server, ['dc-two'], page.cookie);
-    const [a, b] = [await connect(page), await connect(sibling)];
+    const [a, b] = [await connectPage(server, page), await connectPage(server, sibling)];
     const receipt = await fetch(`${server.http}/disconnect/client`, { method: 'POST', headers: actAs(page) });
     assert.deepEqual(await receipt.json(), { localConnections: 1 });
     assert.equal(socketKeyCookie(receipt), undefined, 'no new key: the old one is still good');
     await assertRevoked(a);
-    const back = await connect(page);
+    const back = await connectPage(server, page);
     assert.deepEqual(back.welcome.payload.channels, [], 'its subscriptions are gone');
     await post(server, '/push/dc-two', { message: 'sibling' });
     await b.next(frame => frame.channel === 'dc-two');
@@ -142,9 +141,9 @@ describe('ending realtime access (in memory)', () => {
 
   it('disconnect({ connectionId }) ends every socket with that id, whatever its key', async () => {
     const page = await subscribePage(server, ['dc-id']);
-    const owner = await connect(page);
-    const impostor = await TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`);
-    const bystander = await connect(await subscribePage(server, ['dc-id']));
+    const owner = await connectPage(server, page);
+    const impostor = await connectPage(server, { connectionId: page.connectionId });
+    const bystander = await connectPage(server, await subscribePage(server, ['dc-id']));
     const receipt = await post(server, `/disconnect/connection/${page.connectionId}`, {});
     assert.deepEqual(receipt, { localConnections: 2 });
     await assertRevoked(owner);
@@ -157,12 +156,12 @@ describe('ending realtime access (in memory)', () => {
   it('disconnect({ socketKeyOf }) ends every page of the key, open or not, without revoking it', async () => {
     const page = await subscribePage(server, ['dk-a']);
     const unopened = await subscribePage(server, ['dk-b'], page.cookie);
-    const client = await connect(page);
+    const client = await connectPage(server, page);
     const receipt = await fetch(`${server.http}/disconnect/key`, { method: 'POST', headers: { cookie: page.cookie } });
     assert.deepEqual(await receipt.json(), { localConnections: 1 });
     await assertRevoked(client);
     assert.deepEqual(await held(unopened), { channels: [], cookie: undefined });
-    const back = await connect(page);
+    const back = await connectPage(server, page);
     assert.deepEqual(back.welcome.payload.channels, []);
     back.close();
   });
@@ -172,10 +171,10 @@ describe('ending realtime access (in memory)', () => {
     const aliceOther = await subscribePage(server, ['du-other'], alicePage.cookie);
     const aliceElsewhere = await subscribePage(server, ['du-room']);
     const bobPage = await subscribePage(server, ['du-room']);
-    const byGuard = await connect(alicePage, { 'x-token': 'alice' });
-    const byAction = await connect(aliceElsewhere);
+    const byGuard = await connectPage(server, alicePage, { headers: { 'x-token': 'alice' } });
+    const byAction = await connectPage(server, aliceElsewhere);
     assert.equal((await byAction.call('Authenticate', { token: 'good-token' })).event, 'Authenticated');
-    const bob = await connect(bobPage, { 'x-token': 'bob' });
+    const bob = await connectPage(server, bobPage, { headers: { 'x-token': 'bob' } });
     const anonymous = await TestClient.connect(server.ws);
 
     assert.deepEqual(await post(server, '/disconnect/user/alice', {}), { localConnections: 2 });
@@ -202,8 +201,6 @@ describe('ending realtime access (in memory)', () => {
 });
 
 describe('re-checking server-made family subscriptions (reauthorizeServerSubscriptions)', () => {
-  const connect = (server: TestApp, page: PageIdentity) =>
-    TestClient.connect(`${server.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
   const held = async (server: TestApp, page: PageIdentity) => {
     const response = await fetch(`${server.http}/subscriptions`, {
       headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
@@ -215,7 +212,7 @@ describe('re-checking server-made family subscriptions (reauthorizeServerSubscri
     const server = await startApp(fixtureModule({ reauthorizeInterval: 100, reauthorizeServerSubscriptions: true }));
     try {
       const page = await subscribePage(server, ['widgets:1', 'widgets:2', 'plain']);
-      const client = await connect(server, page);
+      const client = await connectPage(server, page);
       await post(server, '/revoke/2', {});
       const dropped = await client.next(frame => frame.event === 'Unsubscribed');
       assert.deepEqual(dropped.payload, { exchange_name: 'widgets', routing_key: '2', channel: 'widgets:2', auto: true });
@@ -234,7 +231,7 @@ describe('re-checking server-made family subscriptions (reauthorizeServerSubscri
     const server = await startApp(fixtureModule({ reauthorizeInterval: 100 }));
     try {
       const page = await subscribePage(server, ['widgets:2']);
-      const client = await connect(server, page);
+      const client = await connectPage(server, page);
       assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 1234 })).event, 'Subscribed');
       await post(server, '/revoke/2', {});
       await post(server, '/revoke/1234', {});

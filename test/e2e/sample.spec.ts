@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { connectPage } from '../support/page-socket.js';
 import { PLATFORMS } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -49,7 +50,7 @@ for (const platform of PLATFORMS) {
     }
 
     function connect(page: RoomPage): Promise<TestClient> {
-      return TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.realtimeCookie } });
+      return connectPage(app, { connectionId: page.connectionId, cookie: page.realtimeCookie });
     }
 
     function postMessage(token: string | undefined, room: string, text: unknown): Promise<Response> {
@@ -147,7 +148,7 @@ for (const platform of PLATFORMS) {
       const page = await openRoom(token, 'general');
       // What the browser sends: the realtime cookie and the session cookie, on the upgrade and on the sign-out.
       const cookies = `${page.realtimeCookie}; sample_session=${token}`;
-      const open = () => TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: cookies } });
+      const open = () => connectPage(app, { connectionId: page.connectionId, cookie: cookies });
       const old = await open();
       assert.equal((await old.call('Authenticate', { token: page.socketToken })).event, 'Authenticated');
       const routeCall = async (client: TestClient, id: string) => {

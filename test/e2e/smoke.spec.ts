@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { cookieOf, startApp, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
 
 describe('smoke', () => {
   let server: TestApp;
@@ -12,9 +12,7 @@ describe('smoke', () => {
   it('subscribes from a route before connecting, then receives a push', async () => {
     const page = await fetch(`${server.http}/subscribe?channels=foo`);
     const { connectionId } = (await page.json()) as { connectionId: string };
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${connectionId}`, {
-      headers: { cookie: cookieOf(page) },
-    });
+    const client = await connectPage(server, { connectionId, cookie: cookieOf(page) });
     assert.equal(client.welcome.payload.id, connectionId);
     await fetch(`${server.http}/push/foo`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -10,7 +11,7 @@ describe('wire protocol', () => {
   after(() => server.close());
 
   it('sends Welcome with the connection id as the first frame, with no tag', async () => {
-    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${'a1'.repeat(16)}`);
+    const client = await connectPage(server, { connectionId: 'a1'.repeat(16) });
     assert.deepEqual(client.frames[0], { event: 'Welcome', payload: { id: 'a1'.repeat(16), channels: [] } });
     const fresh = await TestClient.connect(server.ws);
     assert.deepEqual(Object.keys(fresh.frames[0]!), ['event', 'payload']);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import type { AppProcess } from '../support/app-process.js';
+import { connectPage as connectPageSocket } from '../support/page-socket.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
 
 /**
@@ -48,9 +49,7 @@ export function openRoomPage(app: AppProcess, room: string): Promise<Page> {
 
 /** Connects a real `ws` client as the page's script would, and checks its Welcome. */
 export async function connectPage(app: AppProcess, page: Page, channels: string[]): Promise<TestClient> {
-  const client = await TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, {
-    headers: { cookie: page.cookie },
-  });
+  const client = await connectPageSocket(app, page);
   assert.equal(client.welcome.payload.id, page.connectionId);
   assert.deepEqual([...client.welcome.payload.channels].sort(), [...channels].sort(), 'Welcome lists what the page route subscribed');
   return client;

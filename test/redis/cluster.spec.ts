@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-server.js';
-import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
+import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 
 describe('Redis Cluster (sharded pub/sub)', () => {
   let cluster: RedisCluster;
@@ -22,14 +22,11 @@ describe('Redis Cluster (sharded pub/sub)', () => {
     await cluster.stop();
   });
 
-  const connect = (app: TestApp, page: PageIdentity) =>
-    TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
-
   it('fans out across instances on SSUBSCRIBE/SPUBLISH, each channel on its own shard', async () => {
     const channels = Array.from({ length: 12 }, (_, i) => `shard-${i}`);
     const pageA = await subscribePage(a, channels);
     const pageB = await subscribePage(b, channels);
-    const [onA, onB] = [await connect(a, pageA), await connect(b, pageB)];
+    const [onA, onB] = [await connectPage(a, pageA), await connectPage(b, pageB)];
     for (const channel of channels) await post(channel.endsWith('1') ? a : b, `/push/${channel}`, { message: channel });
     for (const client of [onA, onB]) {
       await client.barrier();
@@ -57,7 +54,7 @@ describe('Redis Cluster (sharded pub/sub)', () => {
 
   it('keeps digest subscriptions and direct sends working on a cluster', async () => {
     const page = await subscribePage(b, ['cluster-late']);
-    const client = await connect(a, page);
+    const client = await connectPage(a, page);
     await post(b, '/push/cluster-late', { message: 'made on B, delivered on A' });
     await client.next(frame => frame.channel === 'cluster-late');
     await post(b, '/notify', { message: 'direct' }, { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });

@@ -3,15 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { ChannelService, RealtimeTransport, RealtimeTransportError } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
+import { connectPage } from '../support/page-socket.js';
 import { PushTraffic } from '../support/push-traffic.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
 const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
-const connect = (app: TestApp, page: PageIdentity) =>
-  TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
 /** The `id`s of the pushes on a channel that a client got, in arrival order. */
 const got = (client: TestClient, channel: string) =>
   client.frames.filter(frame => frame.channel === channel).map(frame => frame.payload.id as string);
@@ -41,7 +40,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
   });
 
   it('queues pushes made during the outage, publishes them once Redis is back: each reaches every subscriber once, in order', async () => {
-    const [onA, onB] = [await connect(a, await subscribePage(a, ['feed'])), await connect(b, await subscribePage(b, ['feed']))];
+    const [onA, onB] = [await connectPage(a, await subscribePage(a, ['feed'])), await connectPage(b, await subscribePage(b, ['feed']))];
     const fromA = new PushTraffic(a.app.get(ChannelService), 'a', 'feed');
     const fromB = new PushTraffic(b.app.get(ChannelService), 'b', 'feed');
     try {
@@ -92,7 +91,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
   it('rejects a push it cannot queue before anyone gets it, and a retry with the same id reaches everyone once', async () => {
     const small = await startApp(redisFixtureModule({ url: redis.url, outbox: { size: 3 } }), '/', 'express', logs);
     try {
-      const [onSmall, onB] = [await connect(small, await subscribePage(small, ['orders'])), await connect(b, await subscribePage(b, ['orders']))];
+      const [onSmall, onB] = [await connectPage(small, await subscribePage(small, ['orders'])), await connectPage(b, await subscribePage(b, ['orders']))];
       const channels = small.app.get(ChannelService);
       const results: Array<string> = [];
       await redis.kill();
@@ -134,7 +133,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
     const off = await startApp(redisFixtureModule({ url: redis.url, outbox: { size: 0 } }), '/', 'express', logs);
     const brief = await startApp(redisFixtureModule({ url: redis.url, outbox: { maxAge: 0 } }), '/', 'express', logs);
     try {
-      const client = await connect(off, await subscribePage(off, ['news']));
+      const client = await connectPage(off, await subscribePage(off, ['news']));
       await redis.kill();
       await until(() => !up(off) && !up(brief), 'the instances notice the outage');
       await new Promise(resolve => setTimeout(resolve, 5)); // so that the outage is older than 0 ms

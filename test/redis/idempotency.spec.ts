@@ -5,14 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { ChannelService, RealtimeModule, RealtimeTransport, type PushStatus } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
 const up = (app: { get: TestApp['app']['get'] }) => app.get<RealtimeTransport>(RealtimeTransport).health().up;
-const connect = (app: TestApp, page: PageIdentity) =>
-  TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
 /** The payloads of the pushes on a channel that a client got. */
 const got = (client: TestClient, channel: string) => client.frames.filter(frame => frame.channel === channel).map(frame => frame.payload);
 
@@ -47,7 +46,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
   });
 
   it('drops a repeat made on the same instance, on another, or at the same time on both', async () => {
-    const [onA, onB] = [await connect(a, await subscribePage(a, ['room'])), await connect(b, await subscribePage(b, ['room']))];
+    const [onA, onB] = [await connectPage(a, await subscribePage(a, ['room'])), await connectPage(b, await subscribePage(b, ['room']))];
     const [fromA, fromB] = [a.app.get(ChannelService), b.app.get(ChannelService)];
     const statuses: PushStatus[] = [];
     statuses.push((await fromA.push('one', 'room', { id: 'msg-1' })).status);
@@ -71,7 +70,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
     class WorkerModule {}
     const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: logs });
     try {
-      const onA = await connect(a, await subscribePage(a, ['jobs']));
+      const onA = await connectPage(a, await subscribePage(a, ['jobs']));
       await a.app.get(ChannelService).push({ job: 1 }, 'jobs', { id: 'job-1' });
       assert.equal((await worker.get(ChannelService).push({ job: 1 }, 'jobs', { id: 'job-1' })).status, 'published');
       await settle(worker.get(ChannelService), 'jobs', [onA]);
@@ -85,7 +84,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
   it('still drops a repeat after Redis lost its data: the instances that delivered the id remember it', async () => {
     @Module({ imports: [RealtimeModule.forRoot({ gateway: false, secret: 'fixture-secret-0123456789', redis: { url: redis.url } })] })
     class WorkerModule {}
-    const [onA, onB] = [await connect(a, await subscribePage(a, ['prices'])), await connect(b, await subscribePage(b, ['prices']))];
+    const [onA, onB] = [await connectPage(a, await subscribePage(a, ['prices'])), await connectPage(b, await subscribePage(b, ['prices']))];
     await a.app.get(ChannelService).push({ price: 10 }, 'prices', { id: 'tick-1' });
     await onB.next(frame => frame.channel === 'prices');
     await redis.kill();
@@ -104,7 +103,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
   });
 
   it('sends a push that timed out on one instance and its retry on another, both made while Redis hung, once', async () => {
-    const [onA, onB] = [await connect(a, await subscribePage(a, ['orders'])), await connect(b, await subscribePage(b, ['orders']))];
+    const [onA, onB] = [await connectPage(a, await subscribePage(a, ['orders'])), await connectPage(b, await subscribePage(b, ['orders']))];
     const [fromA, fromB] = [a.app.get(ChannelService), b.app.get(ChannelService)];
     redis.pause();
     try {

@@ -6,6 +6,7 @@ import { RealtimeSocket } from 'nestjs-realtime/client';
 import { WebSocket } from 'ws';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
@@ -34,7 +35,7 @@ describe('subscriptions during a Redis outage', () => {
 
   it('answers Subscribe, Unsubscribe and ListSubscriptions once each, says Subscribed only while listening on Redis, and sends new sockets away to retry', async () => {
     const page = await subscribePage(a, ['lobby']);
-    const client = await TestClient.connect(`${a.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+    const client = await connectPage(a, page);
     assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 1 })).event, 'Subscribed');
 
     await redis.kill();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
@@ -23,16 +24,12 @@ describe('several processes on one Redis', () => {
 
   // The support helpers only read `http` and `ws` from a TestApp.
   const app = (index: number) => instances[index] as unknown as TestApp;
-  const connect = (index: number, page: PageIdentity) =>
-    TestClient.connect(`${instances[index]!.ws}?socket_connection_id=${page.connectionId}`, {
-      headers: { cookie: page.cookie },
-    });
   const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
 
   it('subscribes over HTTP on one, receives on another, pushes from a third, with nothing lost or doubled', async () => {
     const page = await subscribePage(app(0), ['orders']);
     const watcher = await subscribePage(app(2), ['orders']);
-    const [client, other] = [await connect(1, page), await connect(2, watcher)];
+    const [client, other] = [await connectPage(app(1), page), await connectPage(app(2), watcher)];
     const total = 60;
     await Promise.all(
       Array.from({ length: total }, (_, i) => post(app(i % 3), '/push/orders', { message: i })),
@@ -49,7 +46,7 @@ describe('several processes on one Redis', () => {
 
   it('sends directly and unsubscribes across processes', async () => {
     const page = await subscribePage(app(0), ['alerts']);
-    const client = await connect(1, page);
+    const client = await connectPage(app(1), page);
     await post(app(2), '/notify', { message: 'only you' }, actAs(page));
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: 'only you' });
     await fetch(`${instances[2]!.http}/subscribe?channels=alerts`, { method: 'DELETE', headers: actAs(page) });

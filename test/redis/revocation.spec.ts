@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../fixtures/fixture.handlers.js';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
@@ -39,8 +40,6 @@ describe('ending realtime access across instances on Redis', () => {
     await redis.stop();
   });
 
-  const connect = (app: TestApp, page: PageIdentity, headers: Record<string, string> = {}) =>
-    TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie, ...headers } });
   const held = async (app: TestApp, page: PageIdentity) => {
     const response = await fetch(`${app.http}/subscriptions`, {
       headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
@@ -58,7 +57,7 @@ describe('ending realtime access across instances on Redis', () => {
     const onB = await subscribePage(b, ['rr-sports'], onA.cookie);
     const unopened = await subscribePage(b, ['rr-weather'], onA.cookie);
     const stranger = await subscribePage(a, ['rr-news']);
-    const [socketA, socketB, other] = [await connect(a, onA), await connect(b, onB), await connect(b, stranger)];
+    const [socketA, socketB, other] = [await connectPage(a, onA), await connectPage(b, onB), await connectPage(b, stranger)];
     assert.equal((await inspect.keys('rt:key:*')).length >= 1, true, 'the key indexes its digests in Redis');
 
     const signOut = await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: onA.cookie } });
@@ -79,7 +78,7 @@ describe('ending realtime access across instances on Redis', () => {
     assert.deepEqual((await held(b, unopened)).channels, []);
     assert.ok((await held(b, unopened)).cookie, 'B gives the old cookie a new key');
     for (const app of [a, b]) {
-      const again = await connect(app, onB);
+      const again = await connectPage(app, onB);
       assert.deepEqual(again.welcome.payload.channels, [], 'reconnecting with the old page id and cookie gets nothing');
       assert.equal(await pushesReach(again, ['rr-news', 'rr-sports', 'rr-weather']), 0);
       again.close();
@@ -96,7 +95,7 @@ describe('ending realtime access across instances on Redis', () => {
       const seen = await held(late, page);
       assert.deepEqual(seen.channels, []);
       assert.ok(seen.cookie, 'a new key for the old cookie');
-      const socket = await connect(late, page);
+      const socket = await connectPage(late, page);
       assert.deepEqual(socket.welcome.payload.channels, []);
       socket.close();
     } finally {
@@ -109,7 +108,7 @@ describe('ending realtime access across instances on Redis', () => {
     await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
     // What a route on another instance could have written just before it heard of the sign-out.
     await inspect.sadd(`rt:subs:${page.digest}`, 'rr-race');
-    const socket = await connect(b, page);
+    const socket = await connectPage(b, page);
     assert.deepEqual(socket.welcome.payload.channels, []);
     assert.equal(await pushesReach(socket, ['rr-race']), 0);
     socket.close();
@@ -121,9 +120,9 @@ describe('ending realtime access across instances on Redis', () => {
     const aliceUnopened = await subscribePage(a, ['ru-later'], aliceB.cookie);
     const bobPage = await subscribePage(b, ['ru-room']);
     const [onA, onB, bob] = [
-      await connect(a, aliceA, { 'x-token': 'alice' }),
-      await connect(b, aliceB, { 'x-token': 'alice' }),
-      await connect(b, bobPage, { 'x-token': 'bob' }),
+      await connectPage(a, aliceA, { headers: { 'x-token': 'alice' } }),
+      await connectPage(b, aliceB, { headers: { 'x-token': 'alice' } }),
+      await connectPage(b, bobPage, { headers: { 'x-token': 'bob' } }),
     ];
     assert.deepEqual(await post(a, '/disconnect/user/alice', {}), { localConnections: 1 });
     await assertRevoked(onA);
@@ -148,7 +147,7 @@ describe('ending access while Redis is away', () => {
     };
     try {
       const page = await subscribePage(app, ['ro-feed']);
-      const socket = await TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+      const socket = await connectPage(app, page);
       await redis.kill();
       await until(async () => (await health()) === 503, 'the instance reports Redis down');
 

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { TestClient } from '../support/ws-client.js';
 
 /** `npm run start:cluster`: the sample as two instances on one Redis. */
 describe('sample as two instances (start:cluster)', () => {
@@ -46,7 +46,7 @@ describe('sample as two instances (start:cluster)', () => {
     const page = await fetch(`http://127.0.0.1:${ports[0]}/rooms/general`, { headers: { authorization: `Bearer ${token}` } });
     const id = (await page.text()).match(/data-socket-connection-id="([0-9a-f]{64})"/)![1];
     const cookie = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
-    const client = await TestClient.connect(`ws://127.0.0.1:${ports[0]}/?socket_connection_id=${id}`, { headers: { cookie } });
+    const client = await connectPage(`ws://127.0.0.1:${ports[0]}/`, { connectionId: id!, cookie });
     const posted = await fetch(`http://127.0.0.1:${ports[1]}/rooms/general/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -78,8 +78,7 @@ describe('sample as two instances (start:cluster)', () => {
       .socketToken;
     const realtime = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
     const cookies = `${realtime}; sample_session=${token}`;
-    const open = (index: number) =>
-      TestClient.connect(`ws://127.0.0.1:${ports[index]}/?socket_connection_id=${id}`, { headers: { cookie: cookies } });
+    const open = (index: number) => connectPage(`ws://127.0.0.1:${ports[index]}/`, { connectionId: id, cookie: cookies });
     const old = await open(1);
     assert.equal((await old.call('Authenticate', { token: socketToken })).event, 'Authenticated');
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChannelService, RealtimeModule } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
@@ -54,8 +55,6 @@ describe('scale-out on Redis: two instances', () => {
     await redis.stop();
   });
 
-  const connect = (app: TestApp, page: PageIdentity) =>
-    TestClient.connect(`${app.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
   const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
   const channelsOn = async () => (await inspect.pubsub('CHANNELS', 'rt:*')) as string[];
 
@@ -69,7 +68,7 @@ describe('scale-out on Redis: two instances', () => {
 
   it('lets a route on B subscribe a socket that is open on A, at once; and unsubscribe it', async () => {
     const page = await subscribePage(a, ['first']);
-    const client = await connect(a, page);
+    const client = await connectPage(a, page);
     await fetch(`${b.http}/subscribe?channels=from-b`, { headers: actAs(page) });
     // No waiting: once the route's subscribe() resolved, A catches up from there.
     await post(b, '/push/from-b', { message: 'hello from B' });
@@ -88,7 +87,7 @@ describe('scale-out on Redis: two instances', () => {
 
   it('picks up on A what a route on B subscribed before the socket connected', async () => {
     const page = await subscribePage(b, ['made-on-b']);
-    const client = await connect(a, page);
+    const client = await connectPage(a, page);
     await post(b, '/push/made-on-b', { message: 1 });
     await client.next(frame => frame.channel === 'made-on-b');
     client.close();
@@ -97,7 +96,7 @@ describe('scale-out on Redis: two instances', () => {
   it('delivers a push to every subscriber on every instance exactly once, with no echo', async () => {
     const pageA = await subscribePage(a, ['room']);
     const pageB = await subscribePage(b, ['room']);
-    const [onA, onB] = [await connect(a, pageA), await connect(b, pageB)];
+    const [onA, onB] = [await connectPage(a, pageA), await connectPage(b, pageB)];
     const [, listeners] = (await inspect.pubsub('NUMSUB', 'rt:{c:room}')) as [string, number];
     assert.equal(listeners, 2, 'after Welcome, both instances listen');
     for (let i = 0; i < 20; i++) await post(i % 2 ? a : b, '/push/room', { message: i });
@@ -113,7 +112,7 @@ describe('scale-out on Redis: two instances', () => {
 
   it('sends to one client across instances', async () => {
     const page = await subscribePage(a, ['x']);
-    const client = await connect(a, page);
+    const client = await connectPage(a, page);
     await post(b, '/notify', { message: { hi: 'there' } }, actAs(page));
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 'there' } });
     client.close();
@@ -139,7 +138,7 @@ describe('scale-out on Redis: two instances', () => {
     const subscribesBefore = await stats();
     const channels = Array.from({ length: 40 }, (_, i) => `batch-${i}`);
     const page = await subscribePage(a, channels);
-    const client = await connect(a, page);
+    const client = await connectPage(a, page);
     assert.equal((await channelsOn()).filter(name => name.startsWith('rt:{c:batch-')).length, 40);
     // One SUBSCRIBE for the 40 channels and one for the digest (made on connect, in another tick).
     assert.ok((await stats()) - subscribesBefore <= 2, `${(await stats()) - subscribesBefore} SUBSCRIBE commands`);
@@ -168,7 +167,7 @@ describe('scale-out on Redis: two instances', () => {
       assert.deepEqual(gatewayPartsOf(a.app), GATEWAY_PARTS);
       assert.deepEqual(gatewayPartsOf(worker), [], 'a worker makes none of the gateway\'s parts');
       const page = await subscribePage(a, ['jobs']);
-      const client = await connect(a, page);
+      const client = await connectPage(a, page);
       const channels = worker.get(ChannelService);
       const receipt = await channels.push({ job: 42, state: 'done' }, 'jobs', { event: 'JobDone' });
       assert.deepEqual(receipt, { channels: ['jobs'], localDeliveries: 0, status: 'published' });

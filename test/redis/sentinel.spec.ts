@@ -9,9 +9,9 @@ import { Redis } from 'ioredis';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { freePort } from '../support/free-port.js';
 import { onProcessExit } from '../support/on-exit.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
 
 /** The configuration docs/scaling.md gives for Sentinel, against a real sentinel. */
 describe('Redis Sentinel', () => {
@@ -60,9 +60,7 @@ describe('Redis Sentinel', () => {
 
   it('finds the master through the sentinel and fans out across instances', async () => {
     const page = await subscribePage(a, ['sentinel-feed']);
-    const client = await TestClient.connect(`${a.ws}?socket_connection_id=${page.connectionId}`, {
-      headers: { cookie: page.cookie },
-    });
+    const client = await connectPage(a, page);
     await post(b, '/push/sentinel-feed', { message: 'via sentinel' });
     await client.next(frame => frame.channel === 'sentinel-feed');
     const inspect = new Redis(master.url);

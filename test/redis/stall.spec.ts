@@ -3,14 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { RealtimeTransport } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
+import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
-import { TestClient } from '../support/ws-client.js';
 
 const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
-const url = (app: TestApp, page: PageIdentity) => `${app.ws}?socket_connection_id=${page.connectionId}`;
-const connect = (app: TestApp, page: PageIdentity) => TestClient.connect(url(app, page), { headers: { cookie: page.cookie } });
 
 /**
  * A Redis that hangs: SIGSTOPped, its sockets stay open and it answers
@@ -39,8 +37,8 @@ describe('Redis that hangs (SIGSTOP)', () => {
   it('answers every HTTP call, socket and action with a named error or a queued push, then recovers with nothing lost or doubled', async () => {
     const pageA = await subscribePage(a, ['feed']);
     const pageB = await subscribePage(b, ['feed']);
-    const onA = await connect(a, pageA);
-    const onB = await connect(b, pageB);
+    const onA = await connectPage(a, pageA);
+    const onB = await connectPage(b, pageB);
     await onA.call('Subscribe', { exchange: 'widgets', routing_key: 1234 });
     const later = await subscribePage(a, ['later']);
 
@@ -64,7 +62,7 @@ describe('Redis that hangs (SIGSTOP)', () => {
       await onA.next(frame => frame.channel === 'feed' && frame.payload.n === 1);
 
       // A page that connects now cannot be told what it holds: it is sent away, to come back.
-      const refused = await TestClient.open(url(a, later), { headers: { cookie: later.cookie } });
+      const refused = await connectPage(a, later, { welcome: false });
       assert.deepEqual(await refused.closed, { code: 1013, reason: 'Try again later' });
       assert.deepEqual(refused.frames.map(frame => [frame.event, frame.payload.error]), [['Error', 'Unavailable']]);
 
@@ -94,7 +92,7 @@ describe('Redis that hangs (SIGSTOP)', () => {
     }
 
     // The page that was sent away comes back with its subscriptions.
-    const back = await connect(a, later);
+    const back = await connectPage(a, later);
     assert.deepEqual(back.welcome.payload.channels, ['later']);
     assert.equal((await onA.call('Subscribe', { exchange: 'widgets', routing_key: 2 })).event, 'Subscribed');
     assert.equal((await fetch(`${a.http}/subscribe?channels=news`, { headers: { cookie: pageA.cookie, 'x-realtime-connection-id': pageA.connectionId } })).status, 200);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { RealtimeError, RealtimeSocket, type RealtimeSocketOptions } from 'nestjs-realtime/client';
 import { WebSocket } from 'ws';
 import { fixtureModule } from '../fixtures/fixture.module.js';
-import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { nextEvent, nextOn, recordingWebSocket, within, type FixtureActions, type FixtureEvents } from './client-support.js';
 
 describe('RealtimeSocket against the fixture app', () => {
@@ -280,7 +280,7 @@ describe('RealtimeSocket against the fixture app', () => {
     const dropped = nextOn(feed, 'Unsubscribed');
     const response = await fetch(`${server.http}/subscribe?channels=feed-a`, {
       method: 'DELETE',
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
+      headers: actAs(page),
     });
     assert.equal(response.status, 200);
     assert.deepEqual((await dropped).payload, { channel: 'feed-a', auto: true });
@@ -298,9 +298,7 @@ describe('RealtimeSocket against the fixture app', () => {
     await post(server, '/push/feed-c', { message: 'gone' });
     await barrier(socket);
     assert.deepEqual(received, []);
-    const held = await fetch(`${server.http}/subscriptions`, {
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
-    });
+    const held = await fetch(`${server.http}/subscriptions`, { headers: actAs(page) });
     assert.deepEqual(await held.json(), { channels: ['feed-d'] });
   });
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChannelService, InvalidChannelError, TooManySubscriptionsError } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
-import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 describe('ChannelService', () => {
@@ -14,7 +14,7 @@ describe('ChannelService', () => {
   const unsubscribe = (page: PageIdentity, channels?: string[]) =>
     fetch(`${server.http}/subscribe${channels ? `?channels=${channels.join(',')}` : ''}`, {
       method: 'DELETE',
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
+      headers: actAs(page),
     });
 
   it('pushes to one channel or many, with an optional event name, and counts local deliveries', async () => {
@@ -48,9 +48,7 @@ describe('ChannelService', () => {
     const page = await subscribePage(server, ['p', 'q', 'r', 's']);
     const client = await connectPage(server, page);
     await unsubscribe(page, ['p', 'q']);
-    const listed = await fetch(`${server.http}/subscriptions`, {
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
-    });
+    const listed = await fetch(`${server.http}/subscriptions`, { headers: actAs(page) });
     assert.deepEqual(((await listed.json()) as { channels: string[] }).channels.sort(), ['r', 's']);
     await unsubscribe(page);
     await post(server, '/push/p,q,r,s', { message: 'x' });
@@ -72,7 +70,7 @@ describe('ChannelService', () => {
     const page = await subscribePage(server, ['unused']);
     const other = await subscribePage(server, ['unused']);
     const [client, otherClient] = [await connectPage(server, page), await connectPage(server, other)];
-    const headers = { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
+    const headers = actAs(page);
     assert.deepEqual(await post(server, '/notify', { message: { hi: 1 } }, headers), { channels: [], localDeliveries: 1, status: 'published' });
     assert.deepEqual(await client.next(frame => frame.event === 'Notice'), { event: 'Notice', payload: { hi: 1 } });
     await post(server, '/notify', { message: 'x', channel: 'inbox' }, headers);

@@ -7,7 +7,7 @@ import { FastifyReplyController } from '../fixtures/fastify-reply.controller.js'
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { PagesController } from '../fixtures/pages.controller.js';
 import { connectPage } from '../support/page-socket.js';
-import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** The fixture app with the page routes, on Fastify. */
@@ -95,7 +95,7 @@ describe('Fastify: identity', () => {
     const cookie = cookiePairs(response)[0]!;
 
     // A later request from that page acts for it with the id header.
-    const subscribed = await fetch(`${server.http}/subscribe?channels=page-feed`, { headers: { cookie, 'x-realtime-connection-id': match[1]! } });
+    const subscribed = await fetch(`${server.http}/subscribe?channels=page-feed`, { headers: actAs({ connectionId: match[1]!, cookie }) });
     assert.equal(((await subscribed.json()) as { connectionId: string }).connectionId, match[1]);
     const client = await connectPage(server, { connectionId: match[1]!, cookie });
     await post(server, '/push/page-feed', { message: 'x' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage, pageSocketUrl } from '../support/page-socket.js';
-import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 describe('identity (pakyow model)', () => {
@@ -111,9 +111,7 @@ describe('identity (pakyow model)', () => {
     assert.notEqual(second.match(/data-socket-connection-id="([0-9a-f]{64})"/)![1], match[1]);
 
     // A later request from that page acts for it with the id header.
-    const subscribed = await fetch(`${server.http}/subscribe?channels=page-feed`, {
-      headers: { cookie, 'x-realtime-connection-id': match[1]! },
-    });
+    const subscribed = await fetch(`${server.http}/subscribe?channels=page-feed`, { headers: actAs({ connectionId: match[1]!, cookie }) });
     assert.equal(((await subscribed.json()) as { connectionId: string }).connectionId, match[1]);
     const client = await connectPage(server, { connectionId: match[1]!, cookie });
     await post(server, '/push/page-feed', { message: 'x' });

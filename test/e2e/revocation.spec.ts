@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import type { User } from '../fixtures/fixture.handlers.js';
 import { connectPage } from '../support/page-socket.js';
-import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
 
 /** The realtime_sk cookie a response set, as `name=value`, if any. */
@@ -34,7 +34,6 @@ describe('ending realtime access (in memory)', () => {
   before(async () => (server = await startApp(fixtureModule({ userId: (user: User) => user.name }))));
   after(() => server.close());
 
-  const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
   const held = async (page: PageIdentity, headers: Record<string, string> = actAs(page)) => {
     const response = await fetch(`${server.http}/subscriptions`, { headers });
     return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
@@ -202,9 +201,7 @@ describe('ending realtime access (in memory)', () => {
 
 describe('re-checking server-made family subscriptions (reauthorizeServerSubscriptions)', () => {
   const held = async (server: TestApp, page: PageIdentity) => {
-    const response = await fetch(`${server.http}/subscriptions`, {
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
-    });
+    const response = await fetch(`${server.http}/subscriptions`, { headers: actAs(page) });
     return ((await response.json()) as { channels: string[] }).channels.sort();
   };
 

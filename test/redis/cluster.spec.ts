@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-server.js';
-import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 
 describe('Redis Cluster (sharded pub/sub)', () => {
   let cluster: RedisCluster;
@@ -57,7 +57,7 @@ describe('Redis Cluster (sharded pub/sub)', () => {
     const client = await connectPage(a, page);
     await post(b, '/push/cluster-late', { message: 'made on B, delivered on A' });
     await client.next(frame => frame.channel === 'cluster-late');
-    await post(b, '/notify', { message: 'direct' }, { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
+    await post(b, '/notify', { message: 'direct' }, actAs(page));
     await client.next(frame => frame.event === 'Notice');
     client.close();
   });

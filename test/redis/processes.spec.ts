@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { post, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { actAs, post, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** Three app instances as separate processes on one Redis. */
@@ -24,7 +24,6 @@ describe('several processes on one Redis', () => {
 
   // The support helpers only read `http` and `ws` from a TestApp.
   const app = (index: number) => instances[index] as unknown as TestApp;
-  const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
 
   it('subscribes over HTTP on one, receives on another, pushes from a third, with nothing lost or doubled', async () => {
     const page = await subscribePage(app(0), ['orders']);

@@ -5,7 +5,7 @@ import type { User } from '../fixtures/fixture.handlers.js';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 function socketKeyCookie(response: Response): string | undefined {
@@ -41,9 +41,7 @@ describe('ending realtime access across instances on Redis', () => {
   });
 
   const held = async (app: TestApp, page: PageIdentity) => {
-    const response = await fetch(`${app.http}/subscriptions`, {
-      headers: { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId },
-    });
+    const response = await fetch(`${app.http}/subscriptions`, { headers: actAs(page) });
     return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
   };
   const pushesReach = async (client: TestClient, channels: string[]) => {

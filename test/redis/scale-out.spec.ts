@@ -7,7 +7,7 @@ import { ChannelService, RealtimeModule } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** Polls until the check passes (Redis applies some changes a tick later). */
@@ -55,7 +55,6 @@ describe('scale-out on Redis: two instances', () => {
     await redis.stop();
   });
 
-  const actAs = (page: PageIdentity) => ({ cookie: page.cookie, 'x-realtime-connection-id': page.connectionId });
   const channelsOn = async () => (await inspect.pubsub('CHANNELS', 'rt:*')) as string[];
 
   it('holds digest subscriptions in Redis with an expiry', async () => {

@@ -5,7 +5,7 @@ import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { actAs, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 
 const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
@@ -95,7 +95,7 @@ describe('Redis that hangs (SIGSTOP)', () => {
     const back = await connectPage(a, later);
     assert.deepEqual(back.welcome.payload.channels, ['later']);
     assert.equal((await onA.call('Subscribe', { exchange: 'widgets', routing_key: 2 })).event, 'Subscribed');
-    assert.equal((await fetch(`${a.http}/subscribe?channels=news`, { headers: { cookie: pageA.cookie, 'x-realtime-connection-id': pageA.connectionId } })).status, 200);
+    assert.equal((await fetch(`${a.http}/subscribe?channels=news`, { headers: actAs(pageA) })).status, 200);
 
     assert.deepEqual(logs.errors, [], 'a hung Redis is not an error of the module');
     assert.ok(logs.entries.some(entry => entry.level === 'warn' && /Redis stalled/.test(entry.text)), 'the stall is reported once, as a warning');

@@ -63,6 +63,11 @@ export async function subscribePage(server: TestApp, channels: string[], cookie?
   return { connectionId, digest, cookie: cookie ?? cookieOf(response) };
 }
 
+/** The headers of a later request from a page, which acts for it: its cookie and its id. */
+export function actAs(page: { connectionId: string; cookie: string }): Record<string, string> {
+  return { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
+}
+
 /** POSTs JSON to the fixture app and returns the parsed answer. */
 export async function post(server: TestApp, path: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
   const response = await fetch(`${server.http}${path}`, {

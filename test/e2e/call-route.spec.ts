@@ -7,20 +7,12 @@ import { TestClient } from '../support/ws-client.js';
 
 describe('call-route (pakyow)', () => {
   let server: TestApp;
-  let ids = 0;
   before(async () => (server = await startApp(fixtureModule())));
   after(() => server.close());
 
-  async function callRoute(client: TestClient, method: string, uri: string, input?: unknown) {
-    const id = `c${++ids}`;
-    const reply = client.next(frame => frame.id === id);
-    client.send({ id, action: 'call-route', uri, method, input });
-    return reply;
-  }
-
   it('calls a route through middleware and answers {id, status, headers, body}', async () => {
     const client = await TestClient.connect(server.ws);
-    const reply = await callRoute(client, 'get', '/routes/greet/bryan', { socket_connection_id: 'ignored-0123456789' });
+    const reply = await client.callRoute('get', '/routes/greet/bryan', { socket_connection_id: 'ignored-0123456789' });
     assert.equal(reply.status, 200);
     assert.match(reply.headers['Content-Type'], /^application\/json/);
     assert.deepEqual(reply.body, { greeting: 'hello bryan', stamped: 'by-middleware', viaSocket: true });
@@ -30,12 +22,12 @@ describe('call-route (pakyow)', () => {
 
   it('passes input as the query of a GET and as the JSON body of a POST', async () => {
     const client = await TestClient.connect(server.ws);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/query?a=1', { b: 'two', list: [1, 2] })).body, {
+    assert.deepEqual((await client.callRoute('get', '/routes/query?a=1', { b: 'two', list: [1, 2] })).body, {
       a: '1',
       b: 'two',
       list: ['1', '2'],
     });
-    const posted = await callRoute(client, 'post', '/routes/echo', { qty: 3 });
+    const posted = await client.callRoute('post', '/routes/echo', { qty: 3 });
     assert.equal(posted.status, 201);
     assert.deepEqual(posted.body, { received: { qty: 3 } });
     client.close();
@@ -43,29 +35,29 @@ describe('call-route (pakyow)', () => {
 
   it('runs pipes, guards, interceptors and exception filters as HTTP does', async () => {
     const client = await TestClient.connect(server.ws);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/items/41')).body, { id: 41, type: 'number' });
-    const badPipe = await callRoute(client, 'get', '/routes/items/forty');
+    assert.deepEqual((await client.callRoute('get', '/routes/items/41')).body, { id: 41, type: 'number' });
+    const badPipe = await client.callRoute('get', '/routes/items/forty');
     assert.equal(badPipe.status, 400);
     assert.match(badPipe.body.message, /numeric string is expected/);
-    assert.equal((await callRoute(client, 'get', '/routes/private')).status, 403);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/wrapped')).body, { data: 7, enveloped: true });
-    const filtered = await callRoute(client, 'get', '/routes/stock');
+    assert.equal((await client.callRoute('get', '/routes/private')).status, 403);
+    assert.deepEqual((await client.callRoute('get', '/routes/wrapped')).body, { data: 7, enveloped: true });
+    const filtered = await client.callRoute('get', '/routes/stock');
     assert.deepEqual([filtered.status, filtered.body], [409, { problem: 'out-of-stock', detail: 'no blue widgets' }]);
-    assert.equal((await callRoute(client, 'get', '/routes/invalid')).status, 422);
-    assert.equal((await callRoute(client, 'get', '/routes/none')).status, 404);
+    assert.equal((await client.callRoute('get', '/routes/invalid')).status, 422);
+    assert.equal((await client.callRoute('get', '/routes/none')).status, 404);
     client.close();
   });
 
   it("carries the socket's cookies, so session auth works", async () => {
     const client = await TestClient.connect(server.ws, { headers: { cookie: 'session=alice' } });
-    const reply = await callRoute(client, 'get', '/routes/private');
+    const reply = await client.callRoute('get', '/routes/private');
     assert.deepEqual([reply.status, reply.body], [200, { secret: 'only for alice' }]);
     client.close();
   });
 
   it('answers a redirect with 302 and headers.Location', async () => {
     const client = await TestClient.connect(server.ws);
-    const reply = await callRoute(client, 'get', '/routes/old');
+    const reply = await client.callRoute('get', '/routes/old');
     assert.equal(reply.status, 302);
     assert.equal(reply.headers.Location, '/routes/new');
     client.close();
@@ -73,14 +65,14 @@ describe('call-route (pakyow)', () => {
 
   it('gives the body of a non-JSON response as an array of strings, as pakyow 0.11 did', async () => {
     const client = await TestClient.connect(server.ws);
-    const reply = await callRoute(client, 'get', '/routes/html');
+    const reply = await client.callRoute('get', '/routes/html');
     assert.deepEqual(reply.body, ['<p>partial</p>']);
     client.close();
   });
 
   it('treats a null method as GET, as a form without a method attribute', async () => {
     const client = await TestClient.connect(server.ws);
-    const reply = await callRoute(client, null as unknown as string, '/routes/greet/form');
+    const reply = await client.callRoute(null, '/routes/greet/form');
     assert.equal(reply.status, 200);
     client.close();
   });
@@ -90,7 +82,7 @@ describe('call-route (pakyow)', () => {
     const client = await connectPage(server, page);
     const cookieless = await TestClient.connect(server.ws);
     for (const caller of [client, cookieless]) {
-      const reply = await callRoute(caller, 'get', '/routes/follow/bar');
+      const reply = await caller.callRoute('get', '/routes/follow/bar');
       assert.deepEqual(reply.body, { following: 'bar', connectionId: caller.welcome.payload.id });
     }
     await post(server, '/push/bar', { message: 'reached' });
@@ -103,11 +95,11 @@ describe('call-route (pakyow)', () => {
   it('refuses anything but a path of this app', async () => {
     const client = await TestClient.connect(server.ws);
     for (const uri of ['http://169.254.169.254/latest', '//evil.example/x', 'routes/greet/x', 42]) {
-      const reply = await callRoute(client, 'get', uri as string);
+      const reply = await client.callRoute('get', uri as string);
       assert.deepEqual([reply.status, reply.body.error], [400, 'InvalidPayload'], String(uri));
     }
-    assert.equal((await callRoute(client, 'connect', '/routes/greet/x')).status, 405);
-    assert.equal((await callRoute(client, 'get', '/routes/greet/x', 'not-an-object')).status, 400);
+    assert.equal((await client.callRoute('connect', '/routes/greet/x')).status, 405);
+    assert.equal((await client.callRoute('get', '/routes/greet/x', 'not-an-object')).status, 400);
     client.close();
   });
 });

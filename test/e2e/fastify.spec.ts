@@ -113,46 +113,38 @@ describe('Fastify: identity', () => {
 /** What call-route.spec.ts checks on Express: the call is a real HTTP request through the Fastify app. */
 describe('Fastify: call-route', () => {
   let server: TestApp;
-  let ids = 0;
   before(async () => (server = await startFastify({})));
   after(() => server.close());
 
-  async function callRoute(client: TestClient, method: string | null, uri: string, input?: unknown) {
-    const id = `c${++ids}`;
-    const reply = client.next(frame => frame.id === id);
-    client.send({ id, action: 'call-route', uri, method, input });
-    return reply;
-  }
-
   it('calls a route through middleware, pipes, guards, interceptors and filters', async () => {
     const client = await TestClient.connect(server.ws);
-    const greeted = await callRoute(client, 'get', '/routes/greet/bryan', { socket_connection_id: 'ignored-0123456789' });
+    const greeted = await client.callRoute('get', '/routes/greet/bryan', { socket_connection_id: 'ignored-0123456789' });
     assert.equal(greeted.status, 200);
     assert.match(greeted.headers['Content-Type'], /^application\/json/);
     assert.deepEqual(greeted.body, { greeting: 'hello bryan', stamped: 'by-middleware', viaSocket: true });
     assert.deepEqual(Object.keys(greeted), ['id', 'status', 'headers', 'body']);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/query?a=1', { b: 'two', list: [1, 2] })).body, { a: '1', b: 'two', list: ['1', '2'] });
-    const posted = await callRoute(client, 'post', '/routes/echo', { qty: 3 });
+    assert.deepEqual((await client.callRoute('get', '/routes/query?a=1', { b: 'two', list: [1, 2] })).body, { a: '1', b: 'two', list: ['1', '2'] });
+    const posted = await client.callRoute('post', '/routes/echo', { qty: 3 });
     assert.deepEqual([posted.status, posted.body], [201, { received: { qty: 3 } }]);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/items/41')).body, { id: 41, type: 'number' });
-    assert.equal((await callRoute(client, 'get', '/routes/items/forty')).status, 400);
-    assert.equal((await callRoute(client, 'get', '/routes/private')).status, 403);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/wrapped')).body, { data: 7, enveloped: true });
-    const filtered = await callRoute(client, 'get', '/routes/stock');
+    assert.deepEqual((await client.callRoute('get', '/routes/items/41')).body, { id: 41, type: 'number' });
+    assert.equal((await client.callRoute('get', '/routes/items/forty')).status, 400);
+    assert.equal((await client.callRoute('get', '/routes/private')).status, 403);
+    assert.deepEqual((await client.callRoute('get', '/routes/wrapped')).body, { data: 7, enveloped: true });
+    const filtered = await client.callRoute('get', '/routes/stock');
     assert.deepEqual([filtered.status, filtered.body], [409, { problem: 'out-of-stock', detail: 'no blue widgets' }]);
-    assert.equal((await callRoute(client, 'get', '/routes/invalid')).status, 422);
-    assert.equal((await callRoute(client, 'get', '/routes/none')).status, 404);
-    const redirected = await callRoute(client, 'get', '/routes/old');
+    assert.equal((await client.callRoute('get', '/routes/invalid')).status, 422);
+    assert.equal((await client.callRoute('get', '/routes/none')).status, 404);
+    const redirected = await client.callRoute('get', '/routes/old');
     assert.deepEqual([redirected.status, redirected.headers.Location], [302, '/routes/new']);
-    assert.deepEqual((await callRoute(client, 'get', '/routes/html')).body, ['<p>partial</p>']);
-    assert.equal((await callRoute(client, null, '/routes/greet/form')).status, 200);
-    assert.deepEqual([(await callRoute(client, 'get', '//evil.example/x')).status, (await callRoute(client, 'connect', '/routes/greet/x')).status], [400, 405]);
+    assert.deepEqual((await client.callRoute('get', '/routes/html')).body, ['<p>partial</p>']);
+    assert.equal((await client.callRoute(null, '/routes/greet/form')).status, 200);
+    assert.deepEqual([(await client.callRoute('get', '//evil.example/x')).status, (await client.callRoute('connect', '/routes/greet/x')).status], [400, 405]);
     client.close();
   });
 
   it("carries the socket's cookies, so session auth works", async () => {
     const client = await TestClient.connect(server.ws, { headers: { cookie: 'session=alice' } });
-    const reply = await callRoute(client, 'get', '/routes/private');
+    const reply = await client.callRoute('get', '/routes/private');
     assert.deepEqual([reply.status, reply.body], [200, { secret: 'only for alice' }]);
     client.close();
   });
@@ -162,7 +154,7 @@ describe('Fastify: call-route', () => {
     const client = await connectPage(server, page);
     const cookieless = await TestClient.connect(server.ws);
     for (const caller of [client, cookieless]) {
-      const reply = await callRoute(caller, 'get', '/routes/follow/bar');
+      const reply = await caller.callRoute('get', '/routes/follow/bar');
       assert.deepEqual(reply.body, { following: 'bar', connectionId: caller.welcome.payload.id });
     }
     await post(server, '/push/bar', { message: 'reached' });

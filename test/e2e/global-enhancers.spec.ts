@@ -239,13 +239,7 @@ describe('global enhancers of an ordinary Nest app', () => {
 
   it('lets a route call carry the headers callRouteHeaders allows, for the global guard', async () => {
     const client = await TestClient.connect(ws);
-    let ids = 0;
-    const call = (headers?: Record<string, unknown>) => {
-      const id = `r${++ids}`;
-      const reply = client.next(frame => frame.id === id);
-      client.send({ id, action: 'call-route', uri: '/report', method: 'get', ...(headers ? { headers } : {}) });
-      return reply;
-    };
+    const call = (headers?: Record<string, unknown>) => client.callRoute('get', '/report', undefined, headers);
     assert.equal((await call()).status, 403, 'the global guard refuses a call without the key');
     const allowed = await call({ 'x-api-key': 'let-me-in' });
     assert.equal(allowed.status, 200);

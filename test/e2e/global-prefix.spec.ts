@@ -17,7 +17,6 @@ for (const platform of PLATFORMS) describe(`an app with a global prefix (${platf
   let app: Awaited<ReturnType<typeof NestFactory.create>>;
   let http: string;
   let ws: string;
-  let ids = 0;
 
   before(async () => {
     const module = fixtureModule({ serveClient: true, injectConnectionId: true });
@@ -34,13 +33,6 @@ for (const platform of PLATFORMS) describe(`an app with a global prefix (${platf
     ws = `ws://127.0.0.1:${port}/`;
   });
   after(() => app.close());
-
-  async function callRoute(client: TestClient, uri: string) {
-    const id = `c${++ids}`;
-    const reply = client.next(frame => frame.id === id);
-    client.send({ id, action: 'call-route', uri, method: 'get' });
-    return reply;
-  }
 
   it('serves the browser client at /realtime/client.js, outside the prefix', async () => {
     const response = await fetch(`${http}/realtime/client.js`);
@@ -72,10 +64,10 @@ for (const platform of PLATFORMS) describe(`an app with a global prefix (${platf
 
   it('calls routes over the socket by their full, prefixed path', async () => {
     const client = await TestClient.connect(ws);
-    const reply = await callRoute(client, '/api/routes/greet/ada');
+    const reply = await client.callRoute('get', '/api/routes/greet/ada');
     assert.equal(reply.status, 200);
     assert.equal(reply.body.greeting, 'hello ada');
-    assert.equal((await callRoute(client, '/routes/greet/ada')).status, 404, 'the unprefixed path is not a route');
+    assert.equal((await client.callRoute('get', '/routes/greet/ada')).status, 404, 'the unprefixed path is not a route');
     client.close();
   });
 });

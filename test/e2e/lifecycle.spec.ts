@@ -24,8 +24,7 @@ describe('lifecycle', () => {
       await TestClient.connect(server.ws),
     ];
     await clients[1]!.call('Subscribe', { exchange: 'widgets', routing_key: 1 });
-    clients[1]!.send({ id: 'route', action: 'call-route', uri: '/routes/greet/x', method: 'get' });
-    assert.equal((await clients[1]!.next(frame => frame.id === 'route')).status, 200, 'a keep-alive route call was made');
+    assert.equal((await clients[1]!.callRoute('get', '/routes/greet/x')).status, 200, 'a keep-alive route call was made');
     await new Promise(resolve => setTimeout(resolve, 120));
     await server.close();
     for (const client of clients) assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down' });

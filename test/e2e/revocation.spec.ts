@@ -105,12 +105,10 @@ describe('ending realtime access (in memory)', () => {
     const page = await subscribePage(server, ['rv-route']);
     await fetch(`${server.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
     const client = await connectPage(server, page);
-    client.send({ id: 'r1', action: 'call-route', uri: '/subscriptions', method: 'get' });
-    const reply = await client.next(frame => frame.id === 'r1');
+    const reply = await client.callRoute('get', '/subscriptions');
     assert.equal(reply.status, 200);
     assert.deepEqual(reply.body, { channels: [] });
-    client.send({ id: 'r2', action: 'call-route', uri: '/subscribe?channels=rv-route-2', method: 'get' });
-    assert.equal((await client.next(frame => frame.id === 'r2')).status, 200);
+    assert.equal((await client.callRoute('get', '/subscribe?channels=rv-route-2')).status, 200);
     // What the route subscribed reaches this socket (its own throwaway identity), and never the old key's digest.
     await post(server, '/push/rv-route-2', { message: 'mine' });
     await client.next(frame => frame.channel === 'rv-route-2');

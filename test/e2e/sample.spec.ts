@@ -151,10 +151,8 @@ for (const platform of PLATFORMS) {
       const open = () => connectPage(app, { connectionId: page.connectionId, cookie: cookies });
       const old = await open();
       assert.equal((await old.call('Authenticate', { token: page.socketToken })).event, 'Authenticated');
-      const routeCall = async (client: TestClient, id: string) => {
-        client.send({ id, action: 'call-route', uri: '/rooms/general/messages', method: 'post', input: { text: `via ${id}` } });
-        return (await client.next(frame => frame.id === id)).status;
-      };
+      const routeCall = async (client: TestClient, label: string) =>
+        (await client.callRoute('post', '/rooms/general/messages', { text: `via ${label}` })).status;
       assert.equal(await routeCall(old, 'before'), 201, 'a route call carries the session cookie of the upgrade');
 
       const out = await fetch(`${app.http}/signout`, { method: 'POST', headers: { cookie: cookies }, redirect: 'manual' });

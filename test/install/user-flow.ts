@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import type { AppProcess } from '../support/app-process.js';
 import { connectPage as connectPageSocket } from '../support/page-socket.js';
-import { TestClient, type Frame } from '../support/ws-client.js';
+import { TestClient } from '../support/ws-client.js';
 
 /**
  * Fails unless `actual` is the expected status, with the response and what the
@@ -80,13 +80,6 @@ export async function heard(client: TestClient, room: string, text: string): Pro
   assert.deepEqual(frame, { event: 'Said', channel: `room:${room}`, payload: { text } });
 }
 
-/** Sends pakyow's call-route and resolves with its Ring reply `{id, status, headers, body}`. */
-async function callRoute(client: TestClient, id: string, method: string, uri: string, input: unknown = {}): Promise<Frame> {
-  const reply = client.next(frame => frame.id === id);
-  client.send({ id, action: 'call-route', uri, method, input });
-  return reply;
-}
-
 /** A running app process and the fresh app dir it runs from. */
 export interface FlowTarget {
   server: AppProcess;
@@ -142,13 +135,13 @@ export function itServesTheUserFlow(target: () => FlowTarget, room: string): voi
     // Its own room: a closed socket of another test may still count as a delivery here.
     const calls = `${room}-calls`;
     try {
-      const me = await callRoute(client, 'me-1', 'get', `/rooms/${calls}/me`);
+      const me = await client.callRoute('get', `/rooms/${calls}/me`);
       await expectStatus(server, me.status, 200, me);
       assert.deepEqual(me.body, { connectionId: client.welcome.payload.id });
       // The page route subscribes its client: over the socket, this connection.
-      const page = await callRoute(client, 'page-1', 'get', `/rooms/${calls}`);
+      const page = await client.callRoute('get', `/rooms/${calls}`);
       await expectStatus(server, page.status, 200, page);
-      const posted = await callRoute(client, 'say-1', 'post', `/rooms/${calls}/messages`, { text: 'over the socket' });
+      const posted = await client.callRoute('post', `/rooms/${calls}/messages`, { text: 'over the socket' });
       await expectStatus(server, posted.status, 201, posted);
       assert.deepEqual(posted.body, { channels: [`room:${calls}`], localDeliveries: 1, status: 'published' });
       await heard(client, calls, 'over the socket');

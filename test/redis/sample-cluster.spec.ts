@@ -92,8 +92,7 @@ describe('sample as two instances (start:cluster)', () => {
     for (const [index, client] of reopened.entries()) {
       assert.deepEqual(client.welcome.payload.channels, [], `instance ${index} gives the old page nothing back`);
       assert.equal((await client.call('Authenticate', { token: socketToken })).payload.error, 'InvalidSession');
-      client.send({ id: 'r', action: 'call-route', uri: '/rooms/general/messages', method: 'post', input: { text: 'me?' } });
-      assert.equal((await client.next(frame => frame.id === 'r')).status, 401, `instance ${index}: route calls are not signed in`);
+      assert.equal((await client.callRoute('post', '/rooms/general/messages', { text: 'me?' })).status, 401, `instance ${index}: route calls are not signed in`);
       const bearer = await fetch(`${http[index]}/rooms/general/messages`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(bearer.status, 401, `instance ${index} refuses the session token`);
     }

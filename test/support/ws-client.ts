@@ -19,6 +19,7 @@ export class TestClient {
   private waiters: Array<{ test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
   private seen = 0;
   private tags = 0;
+  private routeCalls = 0;
 
   private constructor(readonly socket: WebSocket) {
     this.closed = new Promise(resolve =>
@@ -83,6 +84,17 @@ export class TestClient {
     const tag = `t${++this.tags}`;
     const reply = this.waitFor(frame => frame.tag === tag, 5000);
     this.send(payload === undefined ? { action, tag } : { action, tag, payload });
+    return reply;
+  }
+
+  /**
+   * Sends pakyow's `call-route` with a fresh id (and `headers`, when given)
+   * and resolves with its Ring reply `{id, status, headers, body}`.
+   */
+  callRoute(method: string | null, uri: string, input?: unknown, headers?: Record<string, unknown>): Promise<Frame> {
+    const id = `route-${++this.routeCalls}`;
+    const reply = this.waitFor(frame => frame.id === id, 5000);
+    this.send({ id, action: 'call-route', uri, method, input, headers });
     return reply;
   }
 

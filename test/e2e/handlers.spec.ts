@@ -6,6 +6,7 @@ import { after, before, describe, it, mock } from 'node:test';
 import { RealtimeHandler, RealtimeModule } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { startApp, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
 describe('@RealtimeHandler', () => {
@@ -95,12 +96,11 @@ describe('@RealtimeHandler', () => {
     client.close();
     await client.closed;
     let events: string[] = [];
-    for (let attempt = 0; attempt < 50 && !events.includes(`disconnect:${id}`); attempt++) {
-      await new Promise(resolve => setTimeout(resolve, 20));
+    await until(async () => {
       events = ((await (await fetch(`${server.http}/state`)).json()) as { events: string[] }).events;
-    }
+      return events.includes(`disconnect:${id}`);
+    }, 'the disconnect hook runs');
     assert.ok(events.includes(`connect:${id}`));
-    assert.ok(events.includes(`disconnect:${id}`));
   });
 
   it('lets global enhancers tell realtime calls apart with isRealtimeContext()', async () => {

@@ -6,6 +6,7 @@ import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
 function socketKeyCookie(response: Response): string | undefined {
@@ -139,10 +140,6 @@ describe('ending access while Redis is away', () => {
     const redis = await startRedis();
     const app = await startApp(redisFixtureModule({ url: redis.url }));
     const health = async () => (await fetch(`${app.http}/health`)).status;
-    const until = async (check: () => Promise<boolean>, what: string) => {
-      for (let attempt = 0; attempt < 400 && !(await check()); attempt++) await new Promise(resolve => setTimeout(resolve, 25));
-      assert.ok(await check(), `never happened: ${what}`);
-    };
     try {
       const page = await subscribePage(app, ['ro-feed']);
       const socket = await connectPage(app, page);

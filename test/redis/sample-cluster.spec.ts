@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { until } from '../support/until.js';
 
 /** `npm run start:cluster`: the sample as two instances on one Redis. */
 describe('sample as two instances (start:cluster)', () => {
@@ -20,12 +21,7 @@ describe('sample as two instances (start:cluster)', () => {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (const port of ports) {
-      for (let attempt = 0; ; attempt++) {
-        const up = await fetch(`http://127.0.0.1:${port}/signin`).then(() => true, () => false);
-        if (up) break;
-        if (attempt > 200) throw new Error(`sample on ${port} did not start`);
-        await new Promise(resolve => setTimeout(resolve, 50));
-      }
+      await until(() => fetch(`http://127.0.0.1:${port}/signin`).then(() => true, () => false), `the sample on ${port} starts`);
     }
   });
   after(async () => {

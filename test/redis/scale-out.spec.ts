@@ -8,16 +8,8 @@ import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
-
-/** Polls until the check passes (Redis applies some changes a tick later). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-  throw new Error(`Never happened: ${what}`);
-}
 
 /** What only the gateway uses; `gateway: false` makes none of them (no call-route HTTP agents either). */
 const GATEWAY_PARTS = [
@@ -144,7 +136,7 @@ describe('scale-out on Redis: two instances', () => {
     const [, onB] = (await inspect.pubsub('NUMSUB', 'rt:{c:batch-0}')) as [string, number];
     assert.equal(onB, 1, 'B has no subscriber there, so only A listens');
     client.close();
-    await eventually(async () => !(await channelsOn()).some(name => name.startsWith('rt:{c:batch-')), 'A unsubscribes after the last subscriber');
+    await until(async () => !(await channelsOn()).some(name => name.startsWith('rt:{c:batch-')), 'A unsubscribes after the last subscriber');
   });
 
   it('lets abandoned digest subscriptions expire', async () => {
@@ -152,7 +144,7 @@ describe('scale-out on Redis: two instances', () => {
     try {
       await subscribePage(short, ['soon-gone']);
       assert.equal((await inspect.keys('ttl:subs:*')).length, 1);
-      await eventually(async () => (await inspect.keys('ttl:subs:*')).length === 0, 'the entry expires');
+      await until(async () => (await inspect.keys('ttl:subs:*')).length === 0, 'the entry expires');
     } finally {
       await short.close();
     }

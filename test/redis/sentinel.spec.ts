@@ -12,6 +12,7 @@ import { onProcessExit } from '../support/on-exit.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { until } from '../support/until.js';
 
 /** The configuration docs/scaling.md gives for Sentinel, against a real sentinel. */
 describe('Redis Sentinel', () => {
@@ -33,17 +34,15 @@ describe('Redis Sentinel', () => {
     );
     sentinel = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
     onProcessExit(() => sentinel.kill('SIGKILL'));
-    for (let attempt = 0; ; attempt++) {
+    await until(async () => {
       const probe = new Redis(sentinelPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
       const found = await probe.connect().then(
         () => probe.call('SENTINEL', 'get-master-addr-by-name', 'mymaster'),
         () => null,
       );
       probe.disconnect();
-      if (Array.isArray(found) && found[1] === String(master.port)) break;
-      if (attempt > 100) throw new Error('sentinel did not come up');
-      await new Promise(resolve => setTimeout(resolve, 50));
-    }
+      return Array.isArray(found) && found[1] === String(master.port);
+    }, 'the sentinel monitors the master');
     const redis = { connection: { sentinels: [{ host: '127.0.0.1', port: sentinelPort }], name: 'mymaster' } };
     a = await startApp(redisFixtureModule(redis));
     b = await startApp(redisFixtureModule(redis));

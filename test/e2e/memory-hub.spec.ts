@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryHub, memoryTransport, RealtimeModule } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { connectPage } from '../support/page-socket.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
-import { TestClient } from '../support/ws-client.js';
 
 /** The `transport` option: two apps of one process on one MemoryHub are two instances of a fleet. */
 describe('two apps on one MemoryHub', () => {
@@ -23,7 +23,7 @@ describe('two apps on one MemoryHub', () => {
 
   it('carries a push made on one to a socket held by the other', async () => {
     const page = await subscribePage(a, ['news']);
-    const client = await TestClient.connect(`${b.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+    const client = await connectPage(b, page);
     assert.deepEqual(client.welcome.payload.channels, ['news'], "B sees the subscription A's route made");
     await post(a, '/push/news', { message: { from: 'a' }, event: 'Story' });
     assert.deepEqual((await client.next(frame => frame.event === 'Story')).payload, { from: 'a' });
@@ -34,7 +34,7 @@ describe('two apps on one MemoryHub', () => {
     const lone = await startApp(fixtureModule());
     try {
       const page = await subscribePage(a, ['solo']);
-      const client = await TestClient.connect(`${lone.ws}?socket_connection_id=${page.connectionId}`, { headers: { cookie: page.cookie } });
+      const client = await connectPage(lone, page);
       assert.deepEqual(client.welcome.payload.channels, [], 'nothing of the hub reaches an app outside it');
       client.close();
     } finally {

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChannelService, RealtimeTransport, RealtimeTransportError } from 'nestjs-realtime';
+import { ChannelService, RealtimeTransportError } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { connectPage } from '../support/page-socket.js';
 import { PushTraffic } from '../support/push-traffic.js';
-import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { startAppsOnRedis, stopAppsOnRedis, transportUp } from '../support/redis-apps.js';
+import type { RedisProcess } from '../support/redis-server.js';
 import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
-const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
 /** The `id`s of the pushes on a channel that a client got, in arrival order. */
 const got = (client: TestClient, channel: string) =>
   client.frames.filter(frame => frame.channel === channel).map(frame => frame.payload.id as string);
@@ -27,17 +27,8 @@ describe('Redis faults: a crash and a restart of Redis', () => {
   let a: TestApp;
   let b: TestApp;
 
-  before(async () => {
-    redis = await startRedis();
-    a = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
-    b = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
-  });
-  after(async () => {
-    if (!redis.running) await redis.start();
-    await a.close();
-    await b.close();
-    await redis.stop();
-  });
+  before(async () => ({ redis, a, b } = await startAppsOnRedis({ logger: logs })));
+  after(() => stopAppsOnRedis({ redis, a, b }));
 
   it('queues pushes made during the outage, publishes them once Redis is back: each reaches every subscriber once, in order', async () => {
     const [onA, onB] = [await connectPage(a, await subscribePage(a, ['feed'])), await connectPage(b, await subscribePage(b, ['feed']))];
@@ -52,10 +43,10 @@ describe('Redis faults: a crash and a restart of Redis', () => {
       // instance that re-subscribes after the flush can still catch up.
       fromA.hold();
       fromB.hold();
-      assert.equal(up(a) || up(b), false, 'both instances report the outage');
+      assert.equal(transportUp(a) || transportUp(b), false, 'both instances report the outage');
 
       await redis.start();
-      await until(() => up(a) && up(b), 'both instances recover, with their outboxes flushed');
+      await until(() => transportUp(a) && transportUp(b), 'both instances recover, with their outboxes flushed');
       fromA.release();
       fromB.release();
       const [publishedA, publishedB] = [fromA.count('published'), fromB.count('published')];
@@ -95,7 +86,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
       const channels = small.app.get(ChannelService);
       const results: Array<string> = [];
       await redis.kill();
-      await until(() => !up(small), 'the instance notices the outage');
+      await until(() => !transportUp(small), 'the instance notices the outage');
       for (let n = 1; n <= 5; n++) {
         try {
           results.push((await channels.push({ id: `o-${n}` }, 'orders', { id: `o-${n}` })).status);
@@ -111,7 +102,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
       assert.deepEqual(got(onSmall, 'orders'), ['o-1', 'o-2', 'o-3'], 'a rejected push reached nobody, not even this instance');
 
       await redis.start();
-      await until(() => up(small) && up(b), 'Redis is back and the outbox flushed');
+      await until(() => transportUp(small) && transportUp(b), 'Redis is back and the outbox flushed');
       // The caller retries what was rejected, and, to be sure, what was queued.
       for (let n = 1; n <= 5; n++) {
         const { status } = await channels.push({ id: `o-${n}` }, 'orders', { id: `o-${n}` });
@@ -135,7 +126,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
     try {
       const client = await connectPage(off, await subscribePage(off, ['news']));
       await redis.kill();
-      await until(() => !up(off) && !up(brief), 'the instances notice the outage');
+      await until(() => !transportUp(off) && !transportUp(brief), 'the instances notice the outage');
       await new Promise(resolve => setTimeout(resolve, 5)); // so that the outage is older than 0 ms
       await assert.rejects(off.app.get(ChannelService).push('x', 'news'), { name: 'RealtimeTransportError', code: 'Unavailable' });
       await assert.rejects(brief.app.get(ChannelService).push('x', 'news'), { name: 'RealtimeTransportError', code: 'OutboxFull' });
@@ -143,7 +134,7 @@ describe('Redis faults: a crash and a restart of Redis', () => {
       assert.deepEqual(got(client, 'news'), []);
       client.close();
       await redis.start();
-      await until(() => up(off) && up(brief), 'Redis is back');
+      await until(() => transportUp(off) && transportUp(brief), 'Redis is back');
       assert.equal((await off.app.get(ChannelService).push('y', 'news')).status, 'published');
     } finally {
       if (!redis.running) await redis.start();

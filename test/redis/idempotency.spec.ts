@@ -2,16 +2,15 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChannelService, RealtimeModule, RealtimeTransport, type PushStatus } from 'nestjs-realtime';
-import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
+import { ChannelService, RealtimeModule, type PushStatus } from 'nestjs-realtime';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { connectPage } from '../support/page-socket.js';
-import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { startAppsOnRedis, stopAppsOnRedis, transportUp } from '../support/redis-apps.js';
+import type { RedisProcess } from '../support/redis-server.js';
+import { subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
-const up = (app: { get: TestApp['app']['get'] }) => app.get<RealtimeTransport>(RealtimeTransport).health().up;
 /** The payloads of the pushes on a channel that a client got. */
 const got = (client: TestClient, channel: string) => client.frames.filter(frame => frame.channel === channel).map(frame => frame.payload);
 
@@ -31,19 +30,8 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
   let a: TestApp;
   let b: TestApp;
 
-  before(async () => {
-    redis = await startRedis();
-    const options = { url: redis.url, commandTimeout: 1000 };
-    a = await startApp(redisFixtureModule(options), '/', 'express', logs);
-    b = await startApp(redisFixtureModule(options), '/', 'express', logs);
-  });
-  after(async () => {
-    redis.resume();
-    if (!redis.running) await redis.start();
-    await a.close();
-    await b.close();
-    await redis.stop();
-  });
+  before(async () => ({ redis, a, b } = await startAppsOnRedis({ redis: { commandTimeout: 1000 }, logger: logs })));
+  after(() => stopAppsOnRedis({ redis, a, b }));
 
   it('drops a repeat made on the same instance, on another, or at the same time on both', async () => {
     const [onA, onB] = [await connectPage(a, await subscribePage(a, ['room'])), await connectPage(b, await subscribePage(b, ['room']))];
@@ -89,7 +77,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
     await onB.next(frame => frame.channel === 'prices');
     await redis.kill();
     await redis.start();
-    await until(() => up(a.app) && up(b.app), 'both instances are back on the empty Redis');
+    await until(() => transportUp(a) && transportUp(b), 'both instances are back on the empty Redis');
     const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: logs });
     try {
       assert.equal((await worker.get(ChannelService).push({ price: 10 }, 'prices', { id: 'tick-1' })).status, 'published', 'Redis forgot it');
@@ -115,7 +103,7 @@ describe('push ids on Redis: the same id reaches each subscriber at most once, o
     } finally {
       redis.resume();
     }
-    await until(() => up(a.app) && up(b.app), 'Redis answers again');
+    await until(() => transportUp(a) && transportUp(b), 'Redis answers again');
     await settle(fromA, 'orders', [onA, onB]);
     const byOrder = (x: { order: number }, y: { order: number }) => x.order - y.order;
     for (const client of [onA, onB]) assert.deepEqual(got(client, 'orders').slice(0, -1).sort(byOrder), [{ order: 7 }, { order: 8 }]);

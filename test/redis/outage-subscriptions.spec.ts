@@ -1,18 +1,17 @@
 import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChannelService, RealtimeTransport, RealtimeTransportError } from 'nestjs-realtime';
+import { ChannelService, RealtimeTransportError } from 'nestjs-realtime';
 import { RealtimeSocket } from 'nestjs-realtime/client';
 import { WebSocket } from 'ws';
-import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { connectPage } from '../support/page-socket.js';
-import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { startAppsOnRedis, stopAppsOnRedis, transportUp } from '../support/redis-apps.js';
+import type { RedisProcess } from '../support/redis-server.js';
+import { subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
 
-const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
 
 /** Subscriptions while Redis is down (killed): every request answered, none answered falsely. */
 describe('subscriptions during a Redis outage', () => {
@@ -21,17 +20,8 @@ describe('subscriptions during a Redis outage', () => {
   let a: TestApp;
   let b: TestApp;
 
-  before(async () => {
-    redis = await startRedis();
-    a = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
-    b = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logs);
-  });
-  after(async () => {
-    if (!redis.running) await redis.start();
-    await a.close();
-    await b.close();
-    await redis.stop();
-  });
+  before(async () => ({ redis, a, b } = await startAppsOnRedis({ logger: logs })));
+  after(() => stopAppsOnRedis({ redis, a, b }));
 
   it('answers Subscribe, Unsubscribe and ListSubscriptions once each, says Subscribed only while listening on Redis, and sends new sockets away to retry', async () => {
     const page = await subscribePage(a, ['lobby']);
@@ -39,7 +29,7 @@ describe('subscriptions during a Redis outage', () => {
     assert.equal((await client.call('Subscribe', { exchange: 'widgets', routing_key: 1 })).event, 'Subscribed');
 
     await redis.kill();
-    await until(() => !up(a), 'the instance notices the outage');
+    await until(() => !transportUp(a), 'the instance notices the outage');
 
     const subscribe = await client.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
     assert.deepEqual(subscribe.payload, {
@@ -70,7 +60,7 @@ describe('subscriptions during a Redis outage', () => {
     await assert.rejects(channels.subscriptions({ connectionId: page.connectionId, digest: page.digest }), RealtimeTransportError);
 
     await redis.start();
-    await until(() => up(a) && up(b), 'both instances are back');
+    await until(() => transportUp(a) && transportUp(b), 'both instances are back');
     const again = await client.call('Subscribe', { exchange: 'widgets', routing_key: 2 });
     assert.equal(again.event, 'Subscribed');
     const inspect = new Redis(redis.url);
@@ -94,7 +84,7 @@ describe('subscriptions during a Redis outage', () => {
     const late = new RealtimeSocket({ url: b.ws, WebSocket, reconnect: fast });
     try {
       await redis.kill();
-      await until(() => !up(a), 'the instance notices the outage');
+      await until(() => !transportUp(a), 'the instance notices the outage');
       const refusals: string[] = [];
       late.on('error', error => refusals.push(error.code));
       const connected = late.connect();

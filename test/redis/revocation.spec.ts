@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { User } from '../fixtures/fixture.handlers.js';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
+import { startAppsOnRedis, stopAppsOnRedis } from '../support/redis-apps.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
@@ -29,16 +30,12 @@ describe('ending realtime access across instances on Redis', () => {
   const options = { userId: (user: User) => user.name };
 
   before(async () => {
-    redis = await startRedis();
+    ({ redis, a, b } = await startAppsOnRedis({ options }));
     inspect = new Redis(redis.url);
-    a = await startApp(redisFixtureModule({ url: redis.url }, options));
-    b = await startApp(redisFixtureModule({ url: redis.url }, options));
   });
   after(async () => {
-    await a.close();
-    await b.close();
     inspect.disconnect();
-    await redis.stop();
+    await stopAppsOnRedis({ redis, a, b });
   });
 
   const held = async (app: TestApp, page: PageIdentity) => {

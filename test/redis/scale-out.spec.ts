@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { ChannelService, RealtimeModule } from 'nestjs-realtime';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
-import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { startAppsOnRedis, stopAppsOnRedis } from '../support/redis-apps.js';
+import type { RedisProcess } from '../support/redis-server.js';
 import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
@@ -35,16 +36,12 @@ describe('scale-out on Redis: two instances', () => {
   let b: TestApp;
 
   before(async () => {
-    redis = await startRedis();
+    ({ redis, a, b } = await startAppsOnRedis());
     inspect = new Redis(redis.url);
-    a = await startApp(redisFixtureModule({ url: redis.url }));
-    b = await startApp(redisFixtureModule({ url: redis.url }));
   });
   after(async () => {
-    await a.close();
-    await b.close();
     inspect.disconnect();
-    await redis.stop();
+    await stopAppsOnRedis({ redis, a, b });
   });
 
   const channelsOn = async () => (await inspect.pubsub('CHANNELS', 'rt:*')) as string[];

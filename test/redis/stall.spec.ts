@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RealtimeTransport } from 'nestjs-realtime';
-import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { connectPage } from '../support/page-socket.js';
-import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { actAs, startApp, subscribePage, type TestApp } from '../support/test-app.js';
+import { startAppsOnRedis, stopAppsOnRedis, transportUp } from '../support/redis-apps.js';
+import type { RedisProcess } from '../support/redis-server.js';
+import { actAs, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 
-const up = (app: TestApp) => app.app.get<RealtimeTransport>(RealtimeTransport).health().up;
 
 /**
  * A Redis that hangs: SIGSTOPped, its sockets stay open and it answers
@@ -21,18 +19,8 @@ describe('Redis that hangs (SIGSTOP)', () => {
   let a: TestApp;
   let b: TestApp;
 
-  before(async () => {
-    redis = await startRedis();
-    const options = { url: redis.url, commandTimeout: 1000 };
-    a = await startApp(redisFixtureModule(options), '/', 'express', logs);
-    b = await startApp(redisFixtureModule(options), '/', 'express', logs);
-  });
-  after(async () => {
-    redis.resume();
-    await a.close();
-    await b.close();
-    await redis.stop();
-  });
+  before(async () => ({ redis, a, b } = await startAppsOnRedis({ redis: { commandTimeout: 1000 }, logger: logs })));
+  after(() => stopAppsOnRedis({ redis, a, b }));
 
   it('answers every HTTP call, socket and action with a named error or a queued push, then recovers with nothing lost or doubled', async () => {
     const pageA = await subscribePage(a, ['feed']);
@@ -73,12 +61,12 @@ describe('Redis that hangs (SIGSTOP)', () => {
       assert.deepEqual([unsubscribed.event, unsubscribed.payload.error], ['Error', 'Unavailable']);
       const list = await onA.call('ListSubscriptions');
       assert.deepEqual(list.payload.channels.sort(), ['feed', 'widgets:1234'], 'a refused Unsubscribe changed nothing');
-      assert.equal(up(a), false, 'health reports the stall');
+      assert.equal(transportUp(a), false, 'health reports the stall');
     } finally {
       redis.resume();
     }
 
-    await until(() => up(a) && up(b), 'both instances see Redis answer again');
+    await until(() => transportUp(a) && transportUp(b), 'both instances see Redis answer again');
     // B gets the queued push once: once a later push is in, it would be too.
     await fetch(`${a.http}/push/feed`, {
       method: 'POST',

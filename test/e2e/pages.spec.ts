@@ -4,15 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { PagesController } from '../fixtures/pages.controller.js';
 import { connectPage } from '../support/page-socket.js';
-import { PLATFORMS, post, startApp, type TestApp } from '../support/test-app.js';
+import { cookiePairs, PLATFORMS, post, startApp, type TestApp } from '../support/test-app.js';
 
 @Module({ imports: [fixtureModule({ injectConnectionId: true })], controllers: [PagesController] })
 class PagesFixtureModule {}
-
-/** `name=value` of each `Set-Cookie` of a response. */
-function cookiePairs(response: Response): string[] {
-  return response.headers.getSetCookie().map(cookie => cookie.split(';')[0]!);
-}
 
 const PAGE_ID = /<body data-socket-connection-id="([0-9a-f]{64})" class="page">/;
 

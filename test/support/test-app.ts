@@ -46,6 +46,11 @@ export function cookieOf(response: Response): string {
   return header.split(';')[0]!;
 }
 
+/** `name=value` of each `Set-Cookie` of a response. */
+export function cookiePairs(response: Response): string[] {
+  return response.headers.getSetCookie().map(cookie => cookie.split(';')[0]!);
+}
+
 /** A page's realtime identity as a browser would hold it: its id and its cookie. */
 export interface PageIdentity {
   connectionId: string;

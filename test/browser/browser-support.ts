@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import type { Platform } from '../support/test-app.js';
 
@@ -19,8 +19,37 @@ const CHROMIUM_ARGS = [
 /** How long a visible outcome may take to appear before a test fails (a ceiling, not a measurement). */
 export const WAIT_MS = 20_000;
 
-export function launchBrowser(): Promise<Browser> {
+function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A browser and the contexts (profiles of their own, each a signed-in user) opened in it, closed together. */
+export class SignedInBrowser {
+  private readonly contexts: BrowserContext[] = [];
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly options: BrowserContextOptions,
+  ) {}
+
+  /** Launches Chromium; every context opened in it gets `options`. */
+  static async launch(options: BrowserContextOptions = {}): Promise<SignedInBrowser> {
+    return new SignedInBrowser(await launchBrowser(), options);
+  }
+
+  /** A new context, signed in as `user` on the sample at `base`. */
+  async signedIn(base: string, user: string): Promise<BrowserContext> {
+    const context = await this.browser.newContext(this.options);
+    this.contexts.push(context);
+    await signIn(context, base, user);
+    return context;
+  }
+
+  /** Closes every context, then the browser. */
+  async close(): Promise<void> {
+    for (const context of this.contexts) await context.close().catch(() => undefined);
+    await this.browser.close();
+  }
 }
 
 /** The compiled sample, next to this compiled test (`<out>/test/browser` → `<out>/sample/src/main.js`). */
@@ -63,7 +92,7 @@ export async function postJson(base: string, token: string, path: string, body: 
 }
 
 /** Signs a browser context in through the sign-in page, as a person would. */
-export async function signIn(context: BrowserContext, base: string, user: string): Promise<void> {
+async function signIn(context: BrowserContext, base: string, user: string): Promise<void> {
   const page = await context.newPage();
   try {
     await page.goto(`${base}/signin?next=/widgets`);

@@ -3,18 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { AppProcess } from '../support/app-process.js';
 import { PLATFORMS } from '../support/test-app.js';
 import {
   apiToken,
-  launchBrowser,
   messageWith,
   openRoom,
   postJson,
   recordFrames,
   sendFromComposer,
-  signIn,
+  SignedInBrowser,
   startSample,
   unique,
   waitForLive,
@@ -27,23 +25,15 @@ const IMAGES = new URL('../../../docs/images/', import.meta.url);
 for (const platform of PLATFORMS) {
   describe(`sample chat in a real browser on ${platform}`, () => {
     let app: AppProcess;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    async function signedIn(user: string): Promise<BrowserContext> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-      contexts.push(context);
-      await signIn(context, app.http, user);
-      return context;
-    }
+    let browser: SignedInBrowser;
+    const signedIn = (user: string) => browser.signedIn(app.http, user);
 
     before(async () => {
       app = await startSample(0, platform);
-      browser = await launchBrowser();
+      browser = await SignedInBrowser.launch({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     });
 
     after(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
       await browser?.close();
       await app?.stop();
     });

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { AppProcess } from '../support/app-process.js';
 import { PLATFORMS } from '../support/test-app.js';
 import { freePort } from '../support/free-port.js';
 import {
   apiToken,
-  launchBrowser,
   messageWith,
   openRoom,
   postJson,
   recordFrames,
   sendFromComposer,
-  signIn,
+  SignedInBrowser,
   startSample,
   unique,
   waitForLive,
@@ -24,24 +22,16 @@ for (const platform of PLATFORMS) {
   describe(`sample pages across a server restart on ${platform}`, () => {
     let port: number;
     let app: AppProcess | undefined;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    async function signedIn(user: string): Promise<BrowserContext> {
-      const context = await browser.newContext();
-      contexts.push(context);
-      await signIn(context, app!.http, user);
-      return context;
-    }
+    let browser: SignedInBrowser;
+    const signedIn = (user: string) => browser.signedIn(app!.http, user);
 
     before(async () => {
       port = await freePort();
       app = await startSample(port, platform);
-      browser = await launchBrowser();
+      browser = await SignedInBrowser.launch();
     });
 
     after(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
       await browser?.close();
       await app?.stop();
     });

@@ -1,26 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { AppProcess } from '../support/app-process.js';
 import { PLATFORMS } from '../support/test-app.js';
-import { apiToken, launchBrowser, postJson, recordFrames, signIn, startSample, waitForLive, WAIT_MS } from './browser-support.js';
+import { apiToken, postJson, recordFrames, SignedInBrowser, startSample, waitForLive, WAIT_MS } from './browser-support.js';
 
 for (const platform of PLATFORMS) {
   /** The widgets dashboard: the `widgets` family lets a page follow only its user's widgets. */
   describe(`sample widgets dashboard in a real browser on ${platform}`, () => {
     let app: AppProcess;
-    let browser: Browser;
+    let browser: SignedInBrowser;
     let context: BrowserContext;
 
     before(async () => {
       app = await startSample(0, platform);
-      browser = await launchBrowser();
-      context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await signIn(context, app.http, 'alice');
+      browser = await SignedInBrowser.launch({ viewport: { width: 1280, height: 800 } });
+      context = await browser.signedIn(app.http, 'alice');
     });
 
     after(async () => {
-      await context?.close().catch(() => undefined);
       await browser?.close();
       await app?.stop();
     });

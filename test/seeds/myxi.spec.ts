@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { post } from '../support/test-app.js';
 import { freePort } from '../support/free-port.js';
+import { until } from '../support/until.js';
 import { MyxiConnection, type MyxiMessage } from './myxi-client.js';
-import { eventually, seedModule, startSeedApp, type SeedApp } from './seed-app.js';
+import { seedModule, startSeedApp, type SeedApp } from './seed-app.js';
 
 /** A connection with a log of every global event it fired, in order. */
 interface Driven {
@@ -45,12 +46,12 @@ let tags = 0;
 async function barrier(driven: Driven): Promise<void> {
   const tag = `barrier-${++tags}`;
   assert.equal(driven.connection.sendAction('Ping', {}, tag), true);
-  await eventually(() => driven.messages.some(message => message.event === 'Pong' && message.tag === tag), `Pong ${tag}`);
+  await until(() => driven.messages.some(message => message.event === 'Pong' && message.tag === tag), `Pong ${tag}`);
 }
 
 /** The first message (already in or still to come) that passes the test. */
 function message(driven: Driven, test: (message: MyxiMessage) => boolean, what: string): Promise<MyxiMessage> {
-  return eventually(() => driven.messages.find(test), what);
+  return until(() => driven.messages.find(test), what);
 }
 
 async function connected(driven: Driven): Promise<Driven> {
@@ -93,7 +94,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const errors = record(driven.connection, 'Error');
     driven.connection.websocket.send('hello');
     driven.connection.websocket.send('[1,2]');
-    await eventually(() => errors.length >= 2, 'two errors');
+    await until(() => errors.length >= 2, 'two errors');
     for (const error of errors) {
       assert.equal(error.payload.error, 'InvalidJSON');
       assert.equal(error.tag, undefined);
@@ -106,7 +107,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const errors = record(driven.connection, 'Error');
     assert.equal(driven.connection.sendAction('Nope', undefined, 't1'), true);
     assert.deepEqual(driven.connection.sent.at(-1), { action: 'Nope', tag: 't1' });
-    await eventually(() => errors[0], 'the error');
+    await until(() => errors[0], 'the error');
     assert.equal(errors[0]!.payload.error, 'InvalidAction');
     assert.equal(errors[0]!.tag, 't1');
   });
@@ -116,7 +117,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const pongs = record(driven.connection, 'Pong');
     const before = Math.floor(Date.now() / 1000);
     driven.connection.sendAction('Ping', {}, 't2');
-    await eventually(() => pongs[0], 'the Pong');
+    await until(() => pongs[0], 'the Pong');
     const afterwards = Math.floor(Date.now() / 1000);
     assert.equal(pongs[0]!.tag, 't2');
     assert.ok(Number.isInteger(pongs[0]!.payload.time));
@@ -128,7 +129,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const errors = record(driven.connection, 'Error');
     const subscription = driven.connection.subscribe('nope', 1);
     assert.deepEqual(driven.connection.sent.at(-1), { action: 'Subscribe', payload: { exchange: 'nope', routing_key: 1 } });
-    await eventually(() => errors[0], 'the error');
+    await until(() => errors[0], 'the error');
     assert.equal(errors[0]!.payload.error, 'InvalidExchange');
     assert.equal(errors[0]!.payload.exchange, 'nope');
     assert.equal(driven.connection.subscriptions['nope::1'], subscription);
@@ -162,7 +163,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
 
     driven.connection.sendAction('Subscribe', { exchange: 'widgets', routing_key: 1234 }, 'again');
     driven.connection.sendAction('Subscribe', { exchange: 'widgets', routing_key: '1234' }, 'as-string');
-    await eventually(() => errors.length >= 2, 'two errors');
+    await until(() => errors.length >= 2, 'two errors');
     assert.deepEqual(
       errors.map(error => [error.tag, error.payload.error, error.payload.exchange, error.payload.routing_key]),
       [
@@ -179,7 +180,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const bystander = await connect();
     const subscription = subscriber.connection.subscribe('widgets', 1234);
     const bystanderSubscription = bystander.connection.subscribe('widgets', 1);
-    await eventually(() => subscription.subscribed && bystanderSubscription.subscribed, 'both subscribed');
+    await until(() => subscription.subscribed && bystanderSubscription.subscribed, 'both subscribed');
 
     const onSubscription: Array<[unknown, unknown]> = [];
     const handled: Array<[unknown, boolean, string, unknown, unknown]> = [];
@@ -191,7 +192,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const bystanderGlobal = record(bystander.connection, 'WidgetQtyChanged');
 
     await post(server, '/push-event/widgets/1234', { event: 'WidgetQtyChanged', payload: { quantity: 5 } });
-    await eventually(() => onSubscription[0], 'the push on the subscription');
+    await until(() => onSubscription[0], 'the push on the subscription');
     const frame = subscriber.messages.find(message => message.event === 'WidgetQtyChanged')!;
     assert.deepEqual(frame.payload, { quantity: 5 });
     assert.deepEqual(frame.mq, { e: 'widgets', rk: '1234' });
@@ -201,7 +202,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
 
     // A channel push (ChannelService.push) to the family channel is routed the same way.
     await post(server, '/push/widgets:1234', { message: { quantity: 6 }, event: 'WidgetQtyChanged' });
-    await eventually(() => onSubscription[1], 'the second push');
+    await until(() => onSubscription[1], 'the second push');
     assert.deepEqual(onSubscription[1], [{ quantity: 6 }, undefined]);
 
     await barrier(bystander);
@@ -213,7 +214,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
   it('9. Subscribe with routing_keys: one reply per key, all with the tag', async () => {
     const driven = await connect();
     driven.connection.sendAction('Subscribe', { exchange: 'widgets', routing_keys: [1, 2, 9999] }, 'rk');
-    await eventually(() => driven.messages.filter(message => message.tag === 'rk').length >= 3, 'three replies');
+    await until(() => driven.messages.filter(message => message.tag === 'rk').length >= 3, 'three replies');
     assert.deepEqual(
       driven.messages.filter(message => message.tag === 'rk').map(message => [message.event, message.payload.routing_key, message.payload.error]),
       [
@@ -224,17 +225,17 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     );
     const pushes = record(driven.connection, 'WidgetQtyChanged');
     await post(server, '/push-event/widgets/2', { event: 'WidgetQtyChanged', payload: { quantity: 2 } });
-    await eventually(() => pushes[0], 'the push on key 2');
+    await until(() => pushes[0], 'the push on key 2');
     assert.deepEqual(pushes[0]!.mq, { e: 'widgets', rk: '2' });
   });
 
   it('10. ListSubscriptions: YourSubscriptions with {widgets: ["1234"]}', async () => {
     const driven = await connect();
     const subscription = driven.connection.subscribe('widgets', 1234);
-    await eventually(() => subscription.subscribed, 'subscribed');
+    await until(() => subscription.subscribed, 'subscribed');
     const lists = record(driven.connection, 'YourSubscriptions');
     driven.connection.sendAction('ListSubscriptions', {}, 'ls');
-    await eventually(() => lists[0], 'YourSubscriptions');
+    await until(() => lists[0], 'YourSubscriptions');
     assert.equal(lists[0]!.tag, 'ls');
     assert.deepEqual(lists[0]!.payload.subscriptions, { widgets: ['1234'] });
   });
@@ -242,7 +243,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
   it('11. subscription.unsubscribe(): Unsubscribed (exchange_name, routing_key, auto: false) makes the client drop it; later pushes do not arrive', async () => {
     const driven = await connect();
     const subscription = driven.connection.subscribe('widgets', 1234);
-    await eventually(() => subscription.subscribed, 'subscribed');
+    await until(() => subscription.subscribed, 'subscribed');
     const received: unknown[] = [];
     subscription.on('WidgetQtyChanged', payload => received.push(payload));
 
@@ -267,9 +268,9 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const driven = await connect();
     const one = driven.connection.subscribe('widgets', '1');
     const two = driven.connection.subscribe('widgets', '2');
-    await eventually(() => one.subscribed && two.subscribed, 'both subscribed');
+    await until(() => one.subscribed && two.subscribed, 'both subscribed');
     driven.connection.sendAction('Unsubscribe', {}, 'all');
-    await eventually(() => driven.messages.filter(message => message.event === 'Unsubscribed').length >= 2, 'two Unsubscribed');
+    await until(() => driven.messages.filter(message => message.event === 'Unsubscribed').length >= 2, 'two Unsubscribed');
     const replies = driven.messages.filter(message => message.event === 'Unsubscribed');
     assert.deepEqual(
       replies.map(reply => [reply.tag, reply.payload.exchange_name, reply.payload.routing_key, reply.payload.auto]).sort(),
@@ -287,14 +288,14 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const answers = record(driven.connection, 'WhoAmI');
     const authenticated = record(driven.connection, 'Authenticated');
     driven.connection.sendAction('WhoAmI', {}, 'w0');
-    await eventually(() => errors[0], 'the error');
+    await until(() => errors[0], 'the error');
     assert.equal(errors[0]!.payload.error, 'AuthRequired');
     assert.equal(errors[0]!.tag, 'w0');
 
     driven.connection.sendAction('Authenticate', { token: 'good-token' }, 'a1');
-    await eventually(() => authenticated[0], 'Authenticated');
+    await until(() => authenticated[0], 'Authenticated');
     driven.connection.sendAction('WhoAmI', {}, 'w1');
-    await eventually(() => answers[0], 'WhoAmI');
+    await until(() => answers[0], 'WhoAmI');
     assert.deepEqual(answers[0], { payload: { name: 'alice' }, tag: 'w1', mq: undefined });
   });
 
@@ -302,7 +303,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
     const driven = await connect();
     const errors = record(driven.connection, 'Error');
     driven.connection.sendAction('Boom', {}, 'bm');
-    await eventually(() => errors[0], 'the error');
+    await until(() => errors[0], 'the error');
     assert.deepEqual(errors[0], { payload: { error: 'InternalError', message: 'Internal server error' }, tag: 'bm', mq: undefined });
     assert.equal(driven.connection.connected, true);
   });
@@ -315,13 +316,13 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
 
     const id = driven.messages[0]!.payload.id as string;
     driven.connection.disconnect();
-    await eventually(() => driven.events.includes('SocketClosed'), 'SocketClosed');
+    await until(() => driven.events.includes('SocketClosed'), 'SocketClosed');
     assert.deepEqual(driven.events, ['SocketConnected', 'SocketDisconnected', 'SocketClosed']);
     assert.equal(driven.connection.connected, false);
     assert.equal(driven.connection.sendAction('Ping', {}, 'x'), false);
     assert.equal(driven.connection.reconnectTimer, null);
     // The server let the connection go.
-    await eventually(async () => {
+    await until(async () => {
       const response = await fetch(`${server.http}/state`);
       const body = (await response.json()) as { events: string[] };
       return body.events.includes(`disconnect:${id}`);
@@ -342,7 +343,7 @@ describe('Myxi seed: permission revoked (re-authorization)', () => {
     driven = drive(server.ws);
     await connected(driven);
     const subscription = driven.connection.subscribe('widgets', 1);
-    await eventually(() => subscription.subscribed, 'subscribed');
+    await until(() => subscription.subscribed, 'subscribed');
     await post(server, '/revoke/1', {});
     const dropped = await message(driven, frame => frame.event === 'Unsubscribed', 'the automatic Unsubscribed');
     assert.equal('tag' in dropped, false);
@@ -381,14 +382,14 @@ describe('Myxi seed: client reconnect (17)', () => {
     const received: unknown[] = [];
     subscription.on('WidgetQtyChanged', payload => received.push(payload));
 
-    await eventually(() => subscription.subscribed, 'the first subscription');
+    await until(() => subscription.subscribed, 'the first subscription');
     assert.equal(authCalls, 1);
     await post(first, '/push-event/widgets/secret', { event: 'WidgetQtyChanged', payload: { quantity: 1 } });
-    await eventually(() => received.length === 1, 'the first push');
+    await until(() => received.length === 1, 'the first push');
 
     await first.close();
     first = undefined;
-    await eventually(() => driven!.events.includes('SocketClosed'), 'SocketClosed');
+    await until(() => driven!.events.includes('SocketClosed'), 'SocketClosed');
     const namesAtClose = [...driven.events];
     assert.deepEqual(namesAtClose, ['SocketConnected', 'SocketAuthenticated', 'SocketDisconnected', 'SocketClosed']);
     assert.equal(connection.connected, false);
@@ -399,7 +400,7 @@ describe('Myxi seed: client reconnect (17)', () => {
 
     const sentBefore = connection.sent.length;
     second = await startSeedApp(seedModule(), port);
-    await eventually(() => subscription.subscribed, 'the subscription again, on the new server', 15_000);
+    await until(() => subscription.subscribed, 'the subscription again, on the new server');
     assert.equal(authCalls, 2);
     const names = [...driven.events];
     // Failed attempts while the server was down each fire SocketClosed only.
@@ -412,7 +413,7 @@ describe('Myxi seed: client reconnect (17)', () => {
     assert.deepEqual(connection.sent.at(-1), { action: 'Subscribe', payload: { exchange: 'widgets', routing_key: 'secret' } });
 
     await post(second, '/push-event/widgets/secret', { event: 'WidgetQtyChanged', payload: { quantity: 2 } });
-    await eventually(() => received.length === 2, 'the push after the reconnect');
+    await until(() => received.length === 2, 'the push after the reconnect');
     assert.deepEqual(received, [{ quantity: 1 }, { quantity: 2 }]);
     assert.deepEqual(connection.errors, []);
   });

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { post } from '../support/test-app.js';
+import { until } from '../support/until.js';
 import { bodyAttribute, locationOf, RingWindow, snippetUrl, type RingPacket, type RingSocket } from './ring-client.js';
-import { eventually, LinkProxy, loadPage, seedModule, startSeedApp, type SeedApp } from './seed-app.js';
+import { LinkProxy, loadPage, seedModule, startSeedApp, type SeedApp } from './seed-app.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -77,10 +78,10 @@ describe('pakyow seed: README snippet and Ring client (pakyow.js) against our se
       let opened = false;
       socket.onopen = () => (opened = true);
       socket.onmessage = evt => messages.push(JSON.parse(String(evt.data)));
-      await eventually(() => opened && messages.length > 0, 'the socket to open and log its first message');
+      await until(() => opened && messages.length > 0, 'the socket to open and log its first message');
 
       await post(server, '/push/snippet-feed', { message: { foo: 'bar' } });
-      const pushed = await eventually(() => messages.find(message => message.channel === 'snippet-feed'), 'the push');
+      const pushed = await until(() => messages.find(message => message.channel === 'snippet-feed'), 'the push');
       assert.deepEqual(pushed.payload, { foo: 'bar' });
       assert.equal(pushed.channel, 'snippet-feed');
       socket.close();

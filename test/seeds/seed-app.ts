@@ -161,19 +161,3 @@ export class LinkProxy {
     await new Promise(resolve => this.server?.close(resolve));
   }
 }
-
-/** Resolves when `test()` holds, re-checked every `everyMs` ms; rejects after `timeoutMs` so that a hang fails instead of hanging. */
-export async function eventually<T>(
-  test: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-  everyMs = 10,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await test();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Gave up waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, everyMs));
-  }
-}

@@ -1,12 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
 import type { RealtimeModuleOptions } from 'nestjs-realtime';
 import type { RealtimeSocket, RealtimeSocketEvents, Subscription, SubscriptionEventName, SubscriptionPayload } from 'nestjs-realtime/client';
 import { WebSocket } from 'ws';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { freePort } from '../support/free-port.js';
-import type { TestApp } from '../support/test-app.js';
+import { startApp, type TestApp } from '../support/test-app.js';
 
 /** The fixture app's actions, as an application would type them for the client. */
 export interface FixtureActions {
@@ -83,7 +81,7 @@ export function recordingWebSocket(sent: Array<Record<string, any>>): typeof Web
 
 /** A fixture app that can be stopped and started again on the same port. */
 export class RestartableApp {
-  app: INestApplication | undefined;
+  private running: TestApp | undefined;
 
   private constructor(
     readonly port: number,
@@ -96,25 +94,27 @@ export class RestartableApp {
     return server;
   }
 
+  /** The running app, if any. */
+  get app(): INestApplication | undefined {
+    return this.running?.app;
+  }
+
   get ws(): string {
     return `ws://127.0.0.1:${this.port}/`;
   }
 
   /** What the shared helpers (`post`, `subscribePage`) need. */
   get testApp(): TestApp {
-    return { app: this.app!, http: `http://127.0.0.1:${this.port}`, ws: this.ws, close: () => this.stop() };
+    return { ...this.running!, close: () => this.stop() };
   }
 
   async start(): Promise<void> {
-    const app = await NestFactory.create(fixtureModule(this.options), { logger: ['error'], abortOnError: false });
-    app.useWebSocketAdapter(new WsAdapter(app));
-    await app.listen(this.port, '127.0.0.1');
-    this.app = app;
+    this.running = await startApp(fixtureModule(this.options), '/', 'express', undefined, { port: this.port });
   }
 
   async stop(): Promise<void> {
-    const app = this.app;
-    this.app = undefined;
-    await app?.close();
+    const running = this.running;
+    this.running = undefined;
+    await running?.close();
   }
 }

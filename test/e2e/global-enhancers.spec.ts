@@ -16,15 +16,16 @@ import {
   type CanActivate,
   type ExceptionFilter,
   type ExecutionContext,
+  type INestApplication,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, HttpAdapterHost, NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { MessageBody, WsException } from '@nestjs/websockets';
 import { IsString } from 'class-validator';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isRealtimeContext, OnRealtimeConnect, RealtimeHandler, RealtimeModule } from 'nestjs-realtime';
 import { CaptureLogger } from '../support/capture-logger.js';
+import { startApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** The catch-everything filter from Nest's documentation, registered as APP_FILTER. */
@@ -156,18 +157,11 @@ class AppModule {}
 
 describe('global enhancers of an ordinary Nest app', () => {
   const logger = new CaptureLogger();
-  let app: Awaited<ReturnType<typeof NestFactory.create>>;
+  let app: INestApplication;
   let http: string;
   let ws: string;
 
-  before(async () => {
-    app = await NestFactory.create(AppModule, { logger, abortOnError: false });
-    app.useWebSocketAdapter(new WsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    http = `http://127.0.0.1:${port}`;
-    ws = `ws://127.0.0.1:${port}/`;
-  });
+  before(async () => ({ app, http, ws } = await startApp(AppModule, '/', 'express', logger)));
   after(() => app.close());
 
   it('leaves global (HTTP) exception filters out of realtime handlers, as Nest gateways do', async () => {

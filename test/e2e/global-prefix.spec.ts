@@ -1,11 +1,9 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
+import type { INestApplication } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
-import { cookieOf, PLATFORMS } from '../support/test-app.js';
+import { cookieOf, PLATFORMS, startApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /**
@@ -14,23 +12,14 @@ import { TestClient } from '../support/ws-client.js';
  * Nest gateway's path does; routes, and so call-route URIs, take the prefix.
  */
 for (const platform of PLATFORMS) describe(`an app with a global prefix (${platform})`, () => {
-  let app: Awaited<ReturnType<typeof NestFactory.create>>;
+  let app: INestApplication;
   let http: string;
   let ws: string;
 
   before(async () => {
     const module = fixtureModule({ serveClient: true, injectConnectionId: true });
-    const options = { logger: ['error' as const] };
-    app =
-      platform === 'fastify'
-        ? await NestFactory.create(module, new FastifyAdapter(), options)
-        : await NestFactory.create(module, options);
-    app.useWebSocketAdapter(new WsAdapter(app));
-    app.setGlobalPrefix('api', { exclude: ['page'] });
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    http = `http://127.0.0.1:${port}`;
-    ws = `ws://127.0.0.1:${port}/`;
+    const beforeListen = (app: INestApplication) => app.setGlobalPrefix('api', { exclude: ['page'] });
+    ({ app, http, ws } = await startApp(module, '/', platform, undefined, { beforeListen }));
   });
   after(() => app.close());
 

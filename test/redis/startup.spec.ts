@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { startApp } from '../support/test-app.js';
 
 describe('startup on Redis', () => {
   let redis: RedisProcess;
@@ -13,10 +13,8 @@ describe('startup on Redis', () => {
 
   it('logs the address of the Redis it uses', async () => {
     const logger = new CaptureLogger();
-    const app = await NestFactory.create(redisFixtureModule({ url: redis.url }), { logger, abortOnError: false });
-    app.useWebSocketAdapter(new WsAdapter(app));
+    const app = await startApp(redisFixtureModule({ url: redis.url }), '/', 'express', logger);
     try {
-      await app.listen(0, '127.0.0.1');
       const port = new URL(redis.url).port;
       const line = logger.entries.find(entry => entry.text.startsWith('Realtime fan-out on Redis'));
       assert.equal(line?.text, `Realtime fan-out on Redis (standalone) at 127.0.0.1:${port} RealtimeModule`, 'message, then context');

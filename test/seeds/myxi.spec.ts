@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { post } from '../support/test-app.js';
+import { post, type TestApp } from '../support/test-app.js';
 import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 import { MyxiConnection, type MyxiMessage } from './myxi-client.js';
-import { seedModule, startSeedApp, type SeedApp } from './seed-app.js';
+import { seedModule, startSeedApp } from './seed-app.js';
 
 /** A connection with a log of every global event it fired, in order. */
 interface Driven {
@@ -61,7 +61,7 @@ async function connected(driven: Driven): Promise<Driven> {
 }
 
 describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) against our server', () => {
-  let server: SeedApp;
+  let server: TestApp;
   const open: MyxiConnection[] = [];
   before(async () => (server = await startSeedApp(seedModule())));
   after(async () => {
@@ -331,7 +331,7 @@ describe('Myxi seed: the bundled client (Myxi.Connection / Myxi.Subscription) ag
 });
 
 describe('Myxi seed: permission revoked (re-authorization)', () => {
-  let server: SeedApp;
+  let server: TestApp;
   let driven: Driven | undefined;
   before(async () => (server = await startSeedApp(seedModule({ reauthorizeInterval: 100 }))));
   after(async () => {
@@ -356,8 +356,8 @@ describe('Myxi seed: permission revoked (re-authorization)', () => {
 });
 
 describe('Myxi seed: client reconnect (17)', () => {
-  let first: SeedApp | undefined;
-  let second: SeedApp | undefined;
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
   let driven: Driven | undefined;
   after(async () => {
     driven?.connection.disconnect();

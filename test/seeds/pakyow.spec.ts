@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { post } from '../support/test-app.js';
+import { post, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { bodyAttribute, locationOf, RingWindow, snippetUrl, type RingPacket, type RingSocket } from './ring-client.js';
-import { LinkProxy, loadPage, seedModule, startSeedApp, type SeedApp } from './seed-app.js';
+import { LinkProxy, loadPage, seedModule, startSeedApp } from './seed-app.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -45,7 +45,7 @@ async function barrier(socket: RingSocket): Promise<void> {
 }
 
 describe('pakyow seed: README snippet and Ring client (pakyow.js) against our server', () => {
-  let server: SeedApp;
+  let server: TestApp;
   const windows: RingWindow[] = [];
   before(async () => (server = await startSeedApp(seedModule({ injectConnectionId: true }))));
   after(async () => {

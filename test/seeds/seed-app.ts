@@ -5,12 +5,11 @@
  * route that subscribes the caller), started on a port of our choosing so a
  * "restarted server" can come back where the clients expect it.
  */
-import { Body, Controller, Get, Header, Module, Param, Post, Query, Redirect, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { Body, Controller, Get, Header, Module, Param, Post, Query, Redirect, type DynamicModule } from '@nestjs/common';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { ChannelService, RealtimeClient, type RealtimeClientRef, type RealtimeModuleOptions } from 'nestjs-realtime';
 import { fixtureModule } from '../fixtures/fixture.module.js';
+import { startApp, type TestApp } from '../support/test-app.js';
 
 /** Routes a pakyow app would have, for Ring's page load and call-route. */
 @Controller('seeds')
@@ -64,28 +63,9 @@ export function seedModule(options: RealtimeModuleOptions = {}): DynamicModule {
   return { module: SeedModule };
 }
 
-/** A running app on loopback. */
-export interface SeedApp {
-  app: INestApplication;
-  port: number;
-  http: string;
-  ws: string;
-  close(): Promise<void>;
-}
-
-/** Starts a Nest app as a user's main.ts does, on `port` (0: any free one). */
-export async function startSeedApp(module: DynamicModule, port = 0): Promise<SeedApp> {
-  const app = await NestFactory.create(module, { logger: ['error'], abortOnError: false });
-  app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(port, '127.0.0.1');
-  const actual = (app.getHttpServer().address() as { port: number }).port;
-  return {
-    app,
-    port: actual,
-    http: `http://127.0.0.1:${actual}`,
-    ws: `ws://127.0.0.1:${actual}/`,
-    close: () => app.close(),
-  };
+/** Starts the seed app as a user's main.ts does, on `port` (0: any free one). */
+export function startSeedApp(module: DynamicModule, port = 0): Promise<TestApp> {
+  return startApp(module, '/', 'express', undefined, { port });
 }
 
 /** A page as a browser got it: its URL, its HTML, and the cookies it now holds for the origin. */

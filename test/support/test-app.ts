@@ -7,24 +7,33 @@ import { WsAdapter } from '@nestjs/platform-ws';
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 
-/** A running app on a free loopback port, with its HTTP and WebSocket base URLs. */
+/** A running app on a loopback port, with its HTTP and WebSocket base URLs. */
 export interface TestApp {
   app: INestApplication;
+  port: number;
   http: string;
   ws: string;
   close(): Promise<void>;
 }
 
+/** What a few specs set up besides: a port of their choosing, or a step before `listen` (a global prefix). */
+export interface AppSetup {
+  /** 0 (the default): any free port. */
+  port?: number;
+  beforeListen?(app: INestApplication): void;
+}
+
 /**
- * Starts a Nest app the way a user's main.ts does, on `listen(0)`, on Express
- * (default) or Fastify. `logger` (a `CaptureLogger`) records what it logs
- * instead of printing errors.
+ * Starts a Nest app the way a user's main.ts does, on a free loopback port,
+ * on Express (default) or Fastify. `logger` (a `CaptureLogger`) records what
+ * it logs instead of printing errors.
  */
 export async function startApp(
   module: Type | object,
   path = '/',
   platform: Platform = 'express',
   logger?: LoggerService,
+  { port = 0, beforeListen }: AppSetup = {},
 ): Promise<TestApp> {
   const options = { logger: logger ?? ['error' as const], abortOnError: false };
   const app =
@@ -32,11 +41,12 @@ export async function startApp(
       ? await NestFactory.create(module as Type, new FastifyAdapter(), options)
       : await NestFactory.create(module as Type, options);
   app.useWebSocketAdapter(new WsAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const http = `http://127.0.0.1:${address.port}`;
-  const ws = `ws://127.0.0.1:${address.port}${path}`;
-  return { app, http, ws, close: () => app.close() };
+  beforeListen?.(app);
+  await app.listen(port, '127.0.0.1');
+  const actual = (app.getHttpServer().address() as { port: number }).port;
+  const http = `http://127.0.0.1:${actual}`;
+  const ws = `ws://127.0.0.1:${actual}${path}`;
+  return { app, port: actual, http, ws, close: () => app.close() };
 }
 
 /** The cookie pair (`name=value`) a response set, ready for a `Cookie` header. */

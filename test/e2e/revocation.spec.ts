@@ -3,16 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import type { User } from '../fixtures/fixture.handlers.js';
 import { connectPage } from '../support/page-socket.js';
-import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
-import { TestClient, type Frame } from '../support/ws-client.js';
-
-/** The realtime_sk cookie a response set, as `name=value`, if any. */
-function socketKeyCookie(response: Response): string | undefined {
-  return response.headers
-    .getSetCookie()
-    .find(cookie => cookie.startsWith('realtime_sk='))
-    ?.split(';')[0];
-}
+import { actAs, post, socketKeyCookie, startApp, subscribePage, subscriptionsOf, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { assertRevoked, TestClient } from '../support/ws-client.js';
 
 /** The raw key inside a signed cookie (`realtime_sk=<key>.<signature>`), as a non-browser client sends it. */
 function rawKey(cookie: string): string {
@@ -20,24 +12,13 @@ function rawKey(cookie: string): string {
   return value.slice(0, value.lastIndexOf('.'));
 }
 
-const isRevokedError = (frame: Frame) => frame.event === 'Error' && frame.payload.error === 'AccessRevoked';
-
-/** Waits for the server's last frame and close: `Error AccessRevoked` (no tag), then 4004. */
-async function assertRevoked(client: TestClient): Promise<void> {
-  const error = await client.next(isRevokedError);
-  assert.equal('tag' in error, false);
-  assert.deepEqual(await client.closed, { code: 4004, reason: 'Access revoked' });
-}
 
 describe('ending realtime access (in memory)', () => {
   let server: TestApp;
   before(async () => (server = await startApp(fixtureModule({ userId: (user: User) => user.name }))));
   after(() => server.close());
 
-  const held = async (page: PageIdentity, headers: Record<string, string> = actAs(page)) => {
-    const response = await fetch(`${server.http}/subscriptions`, { headers });
-    return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
-  };
+  const held = (page: PageIdentity, headers?: Record<string, string>) => subscriptionsOf(server, page, headers);
   /** Pushes to each channel, then checks that the client got none of them (frames on a socket keep their order). */
   const assertNoPushes = async (client: TestClient, channels: string[]) => {
     await post(server, `/push/${channels.join(',')}`, { message: 'after' });
@@ -198,11 +179,6 @@ describe('ending realtime access (in memory)', () => {
 });
 
 describe('re-checking server-made family subscriptions (reauthorizeServerSubscriptions)', () => {
-  const held = async (server: TestApp, page: PageIdentity) => {
-    const response = await fetch(`${server.http}/subscriptions`, { headers: actAs(page) });
-    return ((await response.json()) as { channels: string[] }).channels.sort();
-  };
-
   it('with the option, drops a route-made family subscription the authorizer now refuses, from the socket and the digest', async () => {
     const server = await startApp(fixtureModule({ reauthorizeInterval: 100, reauthorizeServerSubscriptions: true }));
     try {
@@ -211,7 +187,7 @@ describe('re-checking server-made family subscriptions (reauthorizeServerSubscri
       await post(server, '/revoke/2', {});
       const dropped = await client.next(frame => frame.event === 'Unsubscribed');
       assert.deepEqual(dropped.payload, { exchange_name: 'widgets', routing_key: '2', channel: 'widgets:2', auto: true });
-      assert.deepEqual(await held(server, page), ['plain', 'widgets:1']);
+      assert.deepEqual((await subscriptionsOf(server, page)).channels, ['plain', 'widgets:1']);
       await post(server, '/push/widgets:2,widgets:1', { message: 'x' });
       await client.next(frame => frame.channel === 'widgets:1');
       await client.barrier();
@@ -232,7 +208,7 @@ describe('re-checking server-made family subscriptions (reauthorizeServerSubscri
       await post(server, '/revoke/1234', {});
       // The pass that drops the client's own subscription has gone over this connection.
       await client.next(frame => frame.event === 'Unsubscribed' && frame.payload.channel === 'widgets:1234');
-      assert.deepEqual(await held(server, page), ['widgets:2']);
+      assert.deepEqual((await subscriptionsOf(server, page)).channels, ['widgets:2']);
       assert.deepEqual((await client.call('ListSubscriptions')).payload.channels, ['widgets:2']);
       client.close();
     } finally {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { connectPage } from '../support/page-socket.js';
-import { PLATFORMS } from '../support/test-app.js';
+import { PLATFORMS, socketKeyCookie } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** The compiled sample, next to this compiled spec. */
@@ -42,7 +42,7 @@ for (const platform of PLATFORMS) {
       const html = await page.text();
       const connectionId = html.match(/<body[^>]* data-socket-connection-id="([0-9a-f]{64})"/)?.[1];
       assert.ok(connectionId, 'the page carries its connection id');
-      const realtimeCookie = page.headers.getSetCookie().find(cookie => cookie.startsWith('realtime_sk='))!.split(';')[0]!;
+      const realtimeCookie = socketKeyCookie(page)!;
       const data = JSON.parse(html.match(/<script type="application\/json" id="page-data">(.*?)<\/script>/s)![1]!) as {
         socketToken: string;
       };
@@ -159,7 +159,7 @@ for (const platform of PLATFORMS) {
       assert.deepEqual([out.status, out.headers.get('location')], [303, '/signin']);
       const setCookies = out.headers.getSetCookie();
       assert.ok(setCookies.some(cookie => cookie.startsWith('sample_session=;')), 'the session cookie is dropped');
-      const fresh = setCookies.find(cookie => cookie.startsWith('realtime_sk='))?.split(';')[0];
+      const fresh = socketKeyCookie(out);
       assert.ok(fresh && fresh !== page.realtimeCookie, 'a new realtime key for this browser');
       assert.equal((await old.next(frame => frame.event === 'Error')).payload.error, 'AccessRevoked');
       assert.deepEqual(await old.closed, { code: 4004, reason: 'Access revoked' });

@@ -6,21 +6,9 @@ import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { startAppsOnRedis, stopAppsOnRedis } from '../support/redis-apps.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
-import { actAs, post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
+import { post, socketKeyCookie, startApp, subscribePage, subscriptionsOf, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
-import { TestClient } from '../support/ws-client.js';
-
-function socketKeyCookie(response: Response): string | undefined {
-  return response.headers
-    .getSetCookie()
-    .find(cookie => cookie.startsWith('realtime_sk='))
-    ?.split(';')[0];
-}
-
-async function assertRevoked(client: TestClient): Promise<void> {
-  await client.next(frame => frame.event === 'Error' && frame.payload.error === 'AccessRevoked');
-  assert.deepEqual(await client.closed, { code: 4004, reason: 'Access revoked' });
-}
+import { assertRevoked, TestClient } from '../support/ws-client.js';
 
 describe('ending realtime access across instances on Redis', () => {
   let redis: RedisProcess;
@@ -38,10 +26,6 @@ describe('ending realtime access across instances on Redis', () => {
     await stopAppsOnRedis({ redis, a, b });
   });
 
-  const held = async (app: TestApp, page: PageIdentity) => {
-    const response = await fetch(`${app.http}/subscriptions`, { headers: actAs(page) });
-    return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
-  };
   const pushesReach = async (client: TestClient, channels: string[]) => {
     for (const app of [a, b]) await post(app, `/push/${channels.join(',')}`, { message: 'after sign-out' });
     await client.barrier();
@@ -71,8 +55,8 @@ describe('ending realtime access across instances on Redis', () => {
     assert.ok(ttl > 0 && ttl <= 600_000, `the list expires with its newest entry (${ttl} ms left)`);
 
     // B closed its socket on A's message, so it knows: its HTTP requests treat the old key as none.
-    assert.deepEqual((await held(b, unopened)).channels, []);
-    assert.ok((await held(b, unopened)).cookie, 'B gives the old cookie a new key');
+    assert.deepEqual((await subscriptionsOf(b, unopened)).channels, []);
+    assert.ok((await subscriptionsOf(b, unopened)).cookie, 'B gives the old cookie a new key');
     for (const app of [a, b]) {
       const again = await connectPage(app, onB);
       assert.deepEqual(again.welcome.payload.channels, [], 'reconnecting with the old page id and cookie gets nothing');
@@ -88,7 +72,7 @@ describe('ending realtime access across instances on Redis', () => {
     await fetch(`${a.http}/signout`, { method: 'POST', headers: { cookie: page.cookie } });
     const late = await startApp(redisFixtureModule({ url: redis.url }, options));
     try {
-      const seen = await held(late, page);
+      const seen = await subscriptionsOf(late, page);
       assert.deepEqual(seen.channels, []);
       assert.ok(seen.cookie, 'a new key for the old cookie');
       const socket = await connectPage(late, page);
@@ -124,8 +108,8 @@ describe('ending realtime access across instances on Redis', () => {
     await assertRevoked(onA);
     await assertRevoked(onB);
     for (const page of [aliceA, aliceB, aliceUnopened]) assert.equal(await inspect.exists(`rt:subs:${page.digest}`), 0);
-    assert.deepEqual((await held(a, bobPage)).channels, ['ru-room']);
-    assert.equal((await held(a, aliceB)).cookie, undefined, 'the key itself is not revoked');
+    assert.deepEqual((await subscriptionsOf(a, bobPage)).channels, ['ru-room']);
+    assert.equal((await subscriptionsOf(a, aliceB)).cookie, undefined, 'the key itself is not revoked');
     await post(a, '/push/ru-room', { message: 'for bob' });
     await bob.next(frame => frame.channel === 'ru-room');
     bob.close();

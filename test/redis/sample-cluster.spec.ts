@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
+import { socketKeyCookie } from '../support/test-app.js';
 import { until } from '../support/until.js';
 
 /** `npm run start:cluster`: the sample as two instances on one Redis. */
@@ -41,7 +42,7 @@ describe('sample as two instances (start:cluster)', () => {
     const { token } = (await signIn.json()) as { token: string };
     const page = await fetch(`http://127.0.0.1:${ports[0]}/rooms/general`, { headers: { authorization: `Bearer ${token}` } });
     const id = (await page.text()).match(/data-socket-connection-id="([0-9a-f]{64})"/)![1];
-    const cookie = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
+    const cookie = socketKeyCookie(page)!;
     const client = await connectPage(`ws://127.0.0.1:${ports[0]}/`, { connectionId: id!, cookie });
     const posted = await fetch(`http://127.0.0.1:${ports[1]}/rooms/general/messages`, {
       method: 'POST',
@@ -72,7 +73,7 @@ describe('sample as two instances (start:cluster)', () => {
     const id = html.match(/data-socket-connection-id="([0-9a-f]{64})"/)![1]!;
     const socketToken = (JSON.parse(html.match(/<script type="application\/json" id="page-data">(.*?)<\/script>/s)![1]!) as { socketToken: string })
       .socketToken;
-    const realtime = page.headers.getSetCookie().find(value => value.startsWith('realtime_sk='))!.split(';')[0]!;
+    const realtime = socketKeyCookie(page)!;
     const cookies = `${realtime}; sample_session=${token}`;
     const open = (index: number) => connectPage(`ws://127.0.0.1:${ports[index]}/`, { connectionId: id, cookie: cookies });
     const old = await open(1);

@@ -56,6 +56,11 @@ export function cookieOf(response: Response): string {
   return header.split(';')[0]!;
 }
 
+/** The socket-key cookie (`realtime_sk=...`) a response set, as `name=value`, if it set one. */
+export function socketKeyCookie(response: Response): string | undefined {
+  return cookiePairs(response).find(pair => pair.startsWith('realtime_sk='));
+}
+
 /** `name=value` of each `Set-Cookie` of a response. */
 export function cookiePairs(response: Response): string[] {
   return response.headers.getSetCookie().map(cookie => cookie.split(';')[0]!);
@@ -81,6 +86,20 @@ export async function subscribePage(server: TestApp, channels: string[], cookie?
 /** The headers of a later request from a page, which acts for it: its cookie and its id. */
 export function actAs(page: { connectionId: string; cookie: string }): Record<string, string> {
   return { cookie: page.cookie, 'x-realtime-connection-id': page.connectionId };
+}
+
+/**
+ * What a page holds, as the fixture's `GET /subscriptions` says when asked
+ * with `headers` (by default, as the page): its channels, sorted, and the
+ * socket-key cookie the answer set, if any (a revoked key gets a new one).
+ */
+export async function subscriptionsOf(
+  server: TestApp,
+  page: PageIdentity,
+  headers: Record<string, string> = actAs(page),
+): Promise<{ channels: string[]; cookie: string | undefined }> {
+  const response = await fetch(`${server.http}/subscriptions`, { headers });
+  return { channels: ((await response.json()) as { channels: string[] }).channels.sort(), cookie: socketKeyCookie(response) };
 }
 
 /** POSTs JSON to the fixture app and returns the parsed answer. */

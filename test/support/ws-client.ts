@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { WebSocket, type ClientOptions } from 'ws';
 
 /** A JSON frame as received. */
@@ -139,4 +140,11 @@ export class TestClient {
       this.waiters.push(waiter);
     });
   }
+}
+
+/** Waits for the server's last frames on a connection whose access was ended: `Error AccessRevoked` (no tag), then close 4004. */
+export async function assertRevoked(client: TestClient): Promise<void> {
+  const error = await client.next(frame => frame.event === 'Error' && frame.payload.error === 'AccessRevoked');
+  assert.equal('tag' in error, false);
+  assert.deepEqual(await client.closed, { code: 4004, reason: 'Access revoked' });
 }

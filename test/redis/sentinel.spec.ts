@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { redisFixtureModule } from '../fixtures/redis-fixture.module.js';
 import { freePort } from '../support/free-port.js';
-import { onProcessExit } from '../support/on-exit.js';
+import { killOnExit } from '../support/on-exit.js';
 import { connectPage } from '../support/page-socket.js';
 import { startRedis, type RedisProcess } from '../support/redis-server.js';
 import { post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
@@ -33,7 +33,7 @@ describe('Redis Sentinel', () => {
       [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`, ''].join('\n'),
     );
     sentinel = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
-    onProcessExit(() => sentinel.kill('SIGKILL'));
+    killOnExit(sentinel);
     await until(async () => {
       const probe = new Redis(sentinelPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
       const found = await probe.connect().then(

@@ -1,17 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
-import { onProcessExit } from './on-exit.js';
-
-/**
- * Every app process this process started and that has not exited yet; those
- * still here when the process exits, or is killed by a signal, get SIGKILLed,
- * so none outlives a test run.
- */
-const live = new Set<ChildProcess>();
-onProcessExit(() => {
-  for (const child of live) child.kill('SIGKILL');
-});
+import { killOnExit } from './on-exit.js';
 
 /** How a child process ended. */
 export interface Exit {
@@ -52,7 +42,7 @@ export async function startAppProcess(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
+  killOnExit(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let exit: Exit | undefined;
@@ -63,7 +53,7 @@ export async function startAppProcess(
       stderr += `${error.message}\n`;
       resolve((exit = { code: null, signal: null }));
     });
-  }).finally(() => live.delete(child));
+  });
 
   const terminate = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<Exit> => {
     if (exit) return exit;

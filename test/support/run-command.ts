@@ -1,15 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { onProcessExit } from './on-exit.js';
-
-/**
- * Every command this process started and that has not exited yet; those still
- * here when the process exits, or is killed by a signal, get SIGKILLed, so an
- * aborted test leaves no `npm install` or `tsc` behind.
- */
-const live = new Set<ChildProcess>();
-onProcessExit(() => {
-  for (const child of live) child.kill('SIGKILL');
-});
+import { spawn } from 'node:child_process';
+import { killOnExit } from './on-exit.js';
 
 /** How a command ended, what it wrote, and how long it took. */
 export interface CommandResult {
@@ -36,7 +26,7 @@ export interface CommandOptions {
 export function runCommand(command: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const started = performance.now();
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  killOnExit(child); // an aborted test leaves no `npm install` or `tsc` behind
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -48,7 +38,6 @@ export function runCommand(command: string, args: readonly string[], options: Co
   return new Promise(resolve => {
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      live.delete(child);
       resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - started) });
     };
     child.once('error', error => {

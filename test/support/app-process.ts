@@ -29,15 +29,15 @@ export interface AppProcess {
 /**
  * Runs a compiled entry file (e.g. `.build/test/fixtures/main.js`) with
  * `env` over this process's environment, in `options.cwd` (default: this
- * process's), and resolves once it prints its `{"port": n}` line on stdout
+ * process's), with `options.nodeArgs` before the entry (`--expose-gc`), and resolves once it prints its `{"port": n}` line on stdout
  * (15 s at most).
  */
 export async function startAppProcess(
   entry: string,
   env: Record<string, string> = {},
-  options: { cwd?: string } = {},
+  options: { cwd?: string; nodeArgs?: string[] } = {},
 ): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), entry], {
     cwd: options.cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,13 @@ export interface LogEntry {
 export class CaptureLogger implements LoggerService {
   readonly entries: LogEntry[] = [];
 
+  /**
+   * @param levels the levels to keep (all by default). NOTE: a long-running
+   * app that keeps only errors does not grow with every debug line a hostile
+   * client causes, so its memory can be compared with a baseline.
+   */
+  constructor(private readonly levels?: ReadonlyArray<LogEntry['level']>) {}
+
   log(message: unknown, ...rest: unknown[]): void {
     this.add('log', message, rest);
   }
@@ -38,6 +45,7 @@ export class CaptureLogger implements LoggerService {
   }
 
   private add(level: LogEntry['level'], message: unknown, rest: unknown[]): void {
+    if (this.levels && !this.levels.includes(level)) return;
     const parts = [message, ...rest].map(part => (part instanceof Error ? `${part.message}\n${part.stack}` : String(part)));
     this.entries.push({ level, text: parts.join(' ') });
   }

@@ -5,11 +5,13 @@ import type { Frame, TestClient } from './ws-client.js';
 export interface HostileFrame {
   data: string | Buffer;
   binary: boolean;
-  /** The tag (Myxi style) or id (Ring style) its answers carry; none when it cannot be read. */
-  marker?: { key: 'tag' | 'id'; value: string };
-  /** Answers it must get: exactly 1 untagged answer when it has no marker. */
+  /** The tag (Myxi style) or id (Ring style) its answers carry; none when they carry neither. */
+  marker?: { key: 'tag' | 'id'; value: string | number | null };
+  /** Answers it must get (with no marker: answers with no tag or id). */
   minAnswers: number;
   maxAnswers: number;
+  /** For a frame answered with one untagged `Error`: its code, when known. */
+  code?: string;
 }
 
 /** A small seeded PRNG (mulberry32), so that a failing run can be repeated from its seed. */
@@ -24,10 +26,14 @@ export function seeded(seed: number): () => number {
   };
 }
 
-const ACTIONS = ['Subscribe', 'Unsubscribe', 'ListSubscriptions', 'Ping', 'ping', 'call-route', 'SayHello', 'Authenticate', 'WhoAmI', 'Guarded', 'Wrapped', 'Stream', 'Later', 'Pick', 'Domain', 'JoinLobby', 'SayInLobby', 'Nope', ''];
-const URIS = ['/routes/query', '/routes/greet/x', '/routes/echo', '/routes/items/abc', '/routes/private', '/routes/old', '/routes/invalid', '/nowhere', '//evil.example/', 'http://evil.example/', ''];
-const METHODS = ['get', 'GET', 'post', 'HEAD', 'DELETE', 'TRACE', null, 5];
-const FAMILIES = ['widgets', 'rooms', 'nope', ''];
+/** Actions of the fixture app and built-ins (none that fails on purpose, as `Boom` does), and two that do not exist. */
+export const ACTIONS = ['Subscribe', 'Unsubscribe', 'ListSubscriptions', 'Ping', 'ping', 'call-route', 'SayHello', 'Authenticate', 'WhoAmI', 'Guarded', 'Wrapped', 'Stream', 'Later', 'Pick', 'Domain', 'JoinLobby', 'SayInLobby', 'Nope', ''];
+/** call-route targets: routes of the fixture app, and paths that are not this app's. */
+export const URIS = ['/routes/query', '/routes/greet/x', '/routes/echo', '/routes/items/abc', '/routes/private', '/routes/old', '/routes/invalid', '/nowhere', '//evil.example/', 'http://evil.example/', ''];
+/** call-route methods, allowed and not. */
+export const METHODS = ['get', 'GET', 'post', 'HEAD', 'DELETE', 'TRACE', null, 5];
+/** Exchanges: the fixture's two families, one not declared, and an empty name. */
+export const FAMILIES = ['widgets', 'rooms', 'nope', ''];
 
 /** Hostile frames, each with the answers it must get. Tags and ids are unique per `prefix`. */
 export function hostileFrames(random: () => number, count: number, prefix: string): HostileFrame[] {
@@ -109,37 +115,92 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
   return frames;
 }
 
+/** Where an answer belongs: its tag, its Ring id, or neither (`untagged`). */
+export function groupOf(answer: Frame): string {
+  if ('id' in answer && 'status' in answer) return `id:${JSON.stringify(answer.id)}`;
+  if ('tag' in answer) return `tag:${JSON.stringify(answer.tag)}`;
+  return 'untagged';
+}
+
+/** Where a frame's answers belong (see `groupOf`). */
+export function groupOfFrame(frame: HostileFrame): string {
+  return frame.marker ? `${frame.marker.key}:${JSON.stringify(frame.marker.value)}` : 'untagged';
+}
+
+let barriers = 0;
+
 /**
- * Sends the frames on one connection and checks that each got its answers:
- * as many as it may with its tag or id, and one untagged `Error` for each
- * frame that could not be read. The connection must stay open.
+ * Sends the frames on one connection, then a Ping, and checks that each
+ * frame got the answers it must get (`assertAnswers`) and that the
+ * connection stays open.
  */
 export async function sendAndCount(client: TestClient, frames: HostileFrame[]): Promise<void> {
   const start = client.frames.length;
+  const barrier = `barrier ${++barriers}`;
   for (const frame of frames) client.socket.send(frame.data, { binary: frame.binary });
+  const done = client.next(frame => frame.tag === barrier, 60_000);
+  client.send({ action: 'Ping', tag: barrier });
   try {
-    await client.barrier();
+    await done;
   } catch {
     const got = client.frames.slice(start);
-    const last = frames.findLastIndex(frame => frame.marker && got.some(answer => answer[frame.marker!.key] === frame.marker!.value));
+    const last = frames.findLastIndex(frame => frame.marker && got.some(answer => groupOf(answer) === groupOfFrame(frame)));
     const closed = client.socket.readyState === client.socket.OPEN ? 'open' : `closed (${await client.closed.then(close => close.code)})`;
     throw new Error(
       `No answer to the barrier; the connection is ${closed}. Last frame answered: #${last}; the frames after it:\n` +
-        frames.slice(last + 1, last + 4).map(frame => String(frame.data).slice(0, 400)).join('\n'),
+        frames.slice(last + 1, last + 4).map(frame => describeFrame(frame)).join('\n'),
     );
   }
-  const got = client.frames.slice(start, -1);
-  for (const frame of frames) {
-    if (!frame.marker) continue;
-    const { key, value } = frame.marker;
-    const answers = got.filter(candidate => candidate[key] === value).length;
-    assert.ok(
-      answers >= frame.minAnswers && answers <= frame.maxAnswers,
-      `${answers} answers (${frame.minAnswers}..${frame.maxAnswers}) to ${String(frame.data).slice(0, 300)}`,
-    );
-  }
-  const unreadable = frames.filter(frame => !frame.marker).length;
-  const untagged = got.filter((answer: Frame) => answer.event === 'Error' && !('tag' in answer) && !('id' in answer));
-  assert.equal(untagged.length, unreadable, `untagged errors: ${JSON.stringify(untagged.map(answer => answer.payload.error))}`);
+  assertAnswers(frames, client.frames.slice(start).filter(answer => answer.tag !== barrier));
   assert.equal(client.socket.readyState, client.socket.OPEN, 'the connection stays open');
+}
+
+/**
+ * Checks the answers a connection got to `frames` (pushes among them are left
+ * out): a frame whose tag or id no other frame shares got between its
+ * `minAnswers` and `maxAnswers` answers, frames that share one (or that have
+ * none, answered untagged) got as many together, the untagged `Error`s carry
+ * the codes expected, and answers came in the order the frames were sent.
+ */
+export function assertAnswers(frames: HostileFrame[], received: Frame[]): void {
+  const got = received.filter(answer => !('channel' in answer));
+  const expected = new Map<string, { min: number; max: number; frames: HostileFrame[] }>();
+  for (const frame of frames) {
+    const group = expected.get(groupOfFrame(frame)) ?? { min: 0, max: 0, frames: [] };
+    group.min += frame.minAnswers;
+    group.max += frame.maxAnswers;
+    group.frames.push(frame);
+    expected.set(groupOfFrame(frame), group);
+  }
+  const answers = new Map<string, Frame[]>();
+  for (const answer of got) {
+    const group = answers.get(groupOf(answer)) ?? [];
+    group.push(answer);
+    answers.set(groupOf(answer), group);
+  }
+  for (const [group, { min, max, frames: sharing }] of expected) {
+    const count = answers.get(group)?.length ?? 0;
+    assert.ok(
+      count >= min && count <= max,
+      `${count} answers (${min}..${max}) ${group === 'untagged' ? 'with no tag or id' : `for ${group}`} to ${sharing.length} frame(s): ` +
+        `${sharing.slice(0, 3).map(describeFrame).join(' | ')}; got ${JSON.stringify(answers.get(group) ?? []).slice(0, 600)}`,
+    );
+  }
+  for (const group of answers.keys()) assert.ok(expected.has(group), `answers nobody asked for: ${JSON.stringify(answers.get(group)).slice(0, 600)}`);
+  const codes = (answers.get('untagged') ?? []).map(answer => (answer.event === 'Error' ? answer.payload?.error : answer.event));
+  for (const code of new Set(frames.filter(frame => !frame.marker && frame.code).map(frame => frame.code!))) {
+    const wanted = frames.filter(frame => !frame.marker && frame.code === code).length;
+    assert.ok(codes.filter(each => each === code).length >= wanted, `${wanted} untagged ${code} expected; got ${JSON.stringify(codes)}`);
+  }
+  // Answers come in request order: the first answer of each frame whose tag or id is its own.
+  const firsts = frames
+    .filter(frame => frame.marker && expected.get(groupOfFrame(frame))!.frames.length === 1)
+    .map(frame => got.findIndex(answer => groupOf(answer) === groupOfFrame(frame)));
+  firsts.forEach((index, n) => assert.ok(n === 0 || index > firsts[n - 1]!, 'answers come in the order the frames were sent'));
+}
+
+/** A frame as an assertion message quotes it: its first 300 characters. */
+export function describeFrame(frame: HostileFrame): string {
+  const text = frame.binary ? `<binary ${frame.data.length} bytes>` : String(frame.data);
+  return text.length > 300 ? `${text.slice(0, 300)}… (${Buffer.byteLength(text)} bytes)` : text;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
-import { hostileFrame, render, wireSize, type FrameShape } from '../support/client-frame.arbitraries.js';
-import { mostUnits } from '../support/frame-answers.oracle.js';
+import { hostileFrame, render, renderCopies, wireSize, type FrameShape } from '../support/client-frame.arbitraries.js';
+import { byteUnits, mostUnits } from '../support/frame-answers.oracle.js';
 import { assertAnswers, describeFrame, groupOf, groupOfFrame, sendAndCount, type HostileFrame } from '../support/hostile-frames.js';
 import { assertNoErrorsLogged, type ProbedApp } from '../support/probed-app.js';
 import { WORST_FRAMES, MAX_MESSAGE_SIZE } from '../support/worst-frames.js';
@@ -21,8 +21,12 @@ export const BYSTANDER_CHANNEL = 'fuzz:bystander';
 /** Default limits of the flooded app (protocol section 7). */
 const BURST = 200;
 const RECEIVE_QUEUE_LIMIT = 4 * MAX_MESSAGE_SIZE;
-/** A flood sends at most this many bytes: the server closes it long before. */
-const FLOOD_BYTES = 2 << 20;
+/**
+ * A flood sends at most this many frames and bytes: the server closes it long
+ * before, or its rate (200 units at once, 100 per second) lets it through.
+ */
+const FLOOD_FRAMES = 260;
+const FLOOD_BYTES = 2 * RECEIVE_QUEUE_LIMIT;
 /** How long a flood may go unanswered before the property gives up (a give-up, not a timing assertion). */
 const GIVE_UP_MS = 60_000;
 
@@ -45,6 +49,17 @@ export interface PropertyRun {
   runs: number;
   seed: number;
   path?: string;
+  /**
+   * Batches on one connection before a fresh one (1: a fresh connection per
+   * case, as in `npm test`). `npm run fuzz` keeps connections longer, which
+   * is faster and lets subscriptions pile up to `maxSubscriptions`.
+   */
+  reuse?: number;
+  /**
+   * Cases between two checks of the bystander and the error logs (1: after
+   * every case, so that a failure is blamed on its own case).
+   */
+  checkEvery?: number;
 }
 
 /**
@@ -76,28 +91,45 @@ async function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Pro
   );
 }
 
+/** After case `n`, or after every `checkEvery` cases: `stillServing`. */
+async function checkpoint(target: FuzzTarget, run: PropertyRun, n: number): Promise<void> {
+  if (n % (run.checkEvery ?? 1) === 0) await stillServing(target, n);
+}
+
 /**
- * Batches of random frames, each batch on a fresh connection of an app whose
- * rate and receive queue are out of the way: every frame gets exactly the
- * answers the protocol says, in order, and the connection stays open.
+ * Batches of random frames, each batch on a fresh connection (or one used
+ * for `reuse` batches) of an app whose rate and receive queue are out of the
+ * way: every frame gets exactly the answers the protocol says, in order, and
+ * the connection stays open.
  */
 export async function checkBatches(target: FuzzTarget, run: PropertyRun): Promise<string> {
   let count = 0;
   let sent = 0;
+  let client: TestClient | undefined;
+  let used = 0;
   const batches = fc.limitShrink(fc.array(hostileFrame, { minLength: 1, maxLength: 24 }), 300);
   await check(batches, async shapes => {
     const n = ++count;
     // NOTE: frames over maxMessageSize close the connection (1009); the floods send them.
     const frames = shapes.map((shape, i) => render(shape, `b${n}.${i}`, n * 100 + i)).filter(frame => wireSize(frame) <= MAX_MESSAGE_SIZE);
     sent += frames.length;
-    const client = await TestClient.connect(target.app.ws);
+    if (!client || used++ >= (run.reuse ?? 1) - 1) {
+      client?.close();
+      client = await TestClient.connect(target.app.ws);
+      used = 0;
+    }
     try {
       await sendAndCount(client, frames);
-    } finally {
+    } catch (error) {
+      // A failure (and the shrinking after it) starts again on a fresh connection.
       client.close();
+      client = undefined;
+      throw error;
     }
-    await stillServing(target, n);
+    await checkpoint(target, run, n);
   }, run);
+  client?.close();
+  await stillServing(target, count + 1);
   return `${sent} frames in ${count} batches, each answered as it must be`;
 }
 
@@ -137,10 +169,14 @@ export async function checkFloods(target: FuzzTarget, run: PropertyRun): Promise
   await check(floods, async ({ pattern, repeat }) => {
     const n = ++count;
     const once = pattern.reduce((sum, shape) => sum + wireSize(render(shape, '', 0)), 0);
-    const frames: HostileFrame[] = [];
-    for (let r = 0; r < Math.min(repeat, Math.max(1, Math.floor(FLOOD_BYTES / once))); r++) {
-      pattern.forEach((shape, i) => frames.push(render(shape, `f${n}.${r}.${i}`, n * 1000 + r * 3 + i)));
-    }
+    const repeats = Math.min(repeat, Math.ceil(FLOOD_FRAMES / pattern.length), Math.max(1, Math.floor(FLOOD_BYTES / once)));
+    const copies = pattern.map((shape, i) =>
+      renderCopies(shape, Array.from({ length: repeats }, (_, r): [string, number] => [`f${n}.${r}.${i}`, n * 1000 + r * 3 + i])),
+    );
+    const frames = Array.from({ length: repeats }, (_, r) => copies.map(copy => copy[r]!)).flat();
+    // The units a frame's work may cost beyond its size, the same for every copy.
+    const extra = copies.map(([first]) => mostUnits(first!.data, first!.binary) - byteUnits(wireSize(first!)));
+    const units = repeats * extra.reduce((sum, each) => sum + each, 0) + frames.reduce((sum, frame) => sum + byteUnits(wireSize(frame)), 0);
     sent += frames.length;
     const client = await TestClient.connect(target.app.ws);
     const start = client.frames.length;
@@ -153,10 +189,11 @@ export async function checkFloods(target: FuzzTarget, run: PropertyRun): Promise
       assertAnswers(frames, got);
       client.close();
     } else {
-      assertRefusedWholesale(frames, got, outcome);
+      assertRefusedWholesale(frames, units, got, outcome);
     }
-    await stillServing(target, n);
+    await checkpoint(target, run, n);
   }, run);
+  await stillServing(target, count + 1);
   return `${sent} frames in ${count} floods: ${[...outcomes].map(([name, times]) => `${name} ${times}`).join(', ')}`;
 }
 
@@ -180,19 +217,19 @@ async function answeredOrClosed(client: TestClient, tag: string): Promise<'answe
   }
 }
 
-/** The closes that what was sent explains (protocol section 7). */
-function explainedCloses(frames: HostileFrame[]): Set<number> {
+/** The closes that what was sent explains (protocol section 7); `units` is what the frames may cost at most. */
+function explainedCloses(frames: HostileFrame[], units: number): Set<number> {
   const codes = new Set<number>();
   if (frames.some(frame => wireSize(frame) > MAX_MESSAGE_SIZE)) codes.add(1009);
   if (frames.some(frame => !frame.binary && typeof frame.data !== 'string' && !isUtf8(frame.data))) codes.add(1007);
   // The barrier's Ping costs one unit more.
-  if (frames.reduce((sum, frame) => sum + mostUnits(frame.data, frame.binary), 1) > BURST) codes.add(1008);
+  if (units + 1 > BURST) codes.add(1008);
   if (frames.reduce((sum, frame) => sum + wireSize(frame), 0) > RECEIVE_QUEUE_LIMIT) codes.add(4002);
   return codes;
 }
 
-function assertRefusedWholesale(frames: HostileFrame[], received: Frame[], closed: Closed): void {
-  const explained = explainedCloses(frames);
+function assertRefusedWholesale(frames: HostileFrame[], units: number, received: Frame[], closed: Closed): void {
+  const explained = explainedCloses(frames, units);
   assert.ok(explained.has(closed.code), `close ${closed.code} (${closed.reason}) is not one that ${[...explained].join(', ') || 'no close'} explains`);
   const got = received.filter(answer => !('channel' in answer));
   const limited = got.filter(answer => answer.payload?.error === 'RateLimited');

@@ -57,6 +57,30 @@ export function render(shape: FrameShape, marker: string, number: number, limits
   return { data, binary, ...expectedAnswers(data, binary, limits) };
 }
 
+/** A tag and a number that no generated value holds, swapped for each copy's own in `renderCopies`. */
+const TEMPLATE_MARK = '@@copy@@';
+const TEMPLATE_NUMBER = 987_654_321_987;
+
+/**
+ * Copies of one frame, each with the tag or id of its own that `markers`
+ * gives. NOTE: rendered and judged once, the marker then swapped into the
+ * text: a flood repeats a 64 KiB frame hundreds of times.
+ */
+export function renderCopies(shape: FrameShape, markers: ReadonlyArray<[string, number]>, limits?: OracleLimits): HostileFrame[] {
+  const template = render(shape, TEMPLATE_MARK, TEMPLATE_NUMBER, limits);
+  if (typeof template.data !== 'string') return markers.map(() => template);
+  const text = template.data;
+  const value = template.marker?.value;
+  return markers.map(([marker, number]) => ({
+    ...template,
+    data: text.replaceAll(JSON.stringify(TEMPLATE_MARK), JSON.stringify(marker)).replaceAll(String(TEMPLATE_NUMBER), String(number)),
+    marker: template.marker && {
+      key: template.marker.key,
+      value: value === TEMPLATE_MARK ? marker : value === TEMPLATE_NUMBER ? number : (value as string | number | null),
+    },
+  }));
+}
+
 /** Bytes the frame takes on the wire. */
 export function wireSize(frame: HostileFrame): number {
   return typeof frame.data === 'string' ? Buffer.byteLength(frame.data) : frame.data.length;

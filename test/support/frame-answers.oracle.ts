@@ -135,8 +135,7 @@ function actionAnswers(record: Record<string, unknown>, limits: OracleLimits): [
  * one per reply after the first.
  */
 export function mostUnits(data: string | Buffer, binary: boolean, limits: OracleLimits = FIXTURE_LIMITS): number {
-  const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-  const forBytes = Math.max(1, Math.ceil(bytes / 1024));
+  const forBytes = byteUnits(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
   if (binary) return forBytes;
   let action: unknown;
   try {
@@ -145,4 +144,9 @@ export function mostUnits(data: string | Buffer, binary: boolean, limits: Oracle
     return forBytes;
   }
   return action === 'Subscribe' || action === 'Unsubscribe' ? forBytes + limits.maxKeysPerFrame - 1 + limits.maxSubscriptions - 1 : forBytes;
+}
+
+/** What the rate charges for a frame's size: one unit per started KiB. */
+export function byteUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 1024));
 }

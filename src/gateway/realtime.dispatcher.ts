@@ -28,9 +28,12 @@ import { CallRouteHandler } from './call-route.handler.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
 
-
-/** Stands for a binary frame in the connection's queue. */
+/** Stands for a binary frame, decoded. */
 const BINARY = Symbol('binary frame');
+
+/** The last frame of a connection over its rate. */
+const RATE_LIMITED = () => encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
+const RATE_LIMIT_REASON = 'Rate limit exceeded';
 
 function byteLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -41,6 +44,16 @@ function byteLength(data: RawData): number {
 function unitsForBytes(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 1024));
 }
+
+/**
+ * What a call-route costs beyond its size.
+ *
+ * NOTE: a route call is a whole HTTP request through the app's pipeline and
+ * its answer read back: some 20 times the server's work for a Ping. Charged
+ * one unit, ten connections at their rate (1,000 calls a second) kept a core
+ * busy and every other client waiting; at ten units, 100 calls a second.
+ */
+export const CALL_ROUTE_EXTRA_UNITS = 9;
 
 /** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
 function asReply(result: unknown, fallback: string): { event: string; data: unknown } {
@@ -71,9 +84,10 @@ export class RealtimeDispatcher {
   ) {}
 
   /**
-   * Charges the frame to the connection's rate (its size first, then the
-   * replies it asks for), and queues its answer. Work a frame asks for is
-   * bounded before it is queued: its depth, its tag, its number of keys.
+   * Charges the frame's size to the connection's rate and queues it as it
+   * came. It is decoded at its turn, where the work it asks for is charged
+   * before any is done: its depth, its tag and its number of keys are
+   * bounded before it is acted on.
    */
   handle(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): void {
     if (!connection.isReading) return;
@@ -81,12 +95,12 @@ export class RealtimeDispatcher {
     // NOTE: the size is charged before the frame is even decoded, so a flood
     // of large frames costs its sender, not the server, the parsing.
     if (!connection.take(unitsForBytes(bytes))) return this.refuse(connection);
-    const frame = isBinary ? BINARY : decodeClientFrame(data.toString(), { maxDepth: this.options.maxDepth });
-    if (frame !== BINARY && frame.kind === 'action') {
-      const extra = this.actions.extraUnits(frame.action, frame.payload);
-      if (extra > 0 && !connection.take(extra)) return this.refuse(connection);
-    }
-    connection.enqueue(() => this.answer(connection, frame), bytes);
+    // NOTE: decoding waits for the frame's turn too. Parsed on arrival, a
+    // burst of frames would be parsed all at once, ahead of every other
+    // connection's turn, and the queue would hold parsed values many times
+    // larger than the bytes receiveQueueLimit counts (a 64 KiB frame of
+    // nested arrays parses into some 1.6 MB).
+    connection.enqueue(() => this.answer(connection, data, isBinary), bytes);
   }
 
   /**
@@ -98,13 +112,17 @@ export class RealtimeDispatcher {
    * slow registry), and must not keep reading a flood meanwhile.
    */
   private refuse(connection: WsRealtimeConnection): void {
-    const frame = encodeEvent(EventName.Error, { error: ErrorCode.RateLimited, message: 'Message rate exceeded' });
-    connection.refuse(frame, CloseCode.PolicyViolation, 'Rate limit exceeded');
+    connection.refuse(RATE_LIMITED(), CloseCode.PolicyViolation, RATE_LIMIT_REASON);
   }
 
-  private async answer(connection: WsRealtimeConnection, frame: DecodedFrame | typeof BINARY): Promise<void> {
+  private async answer(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): Promise<void> {
     if (!connection.isReady) await connection.ready;
     if (!connection.isOpen) return;
+    const frame = isBinary ? BINARY : decodeClientFrame(data.toString(), { maxDepth: this.options.maxDepth });
+    // Its turn has come: every frame before it was answered. Over the rate,
+    // the frames after it are dropped with it.
+    const extra = frame === BINARY ? 0 : this.extraUnits(frame);
+    if (extra > 0 && !connection.take(extra)) return connection.fail(RATE_LIMITED(), CloseCode.PolicyViolation, RATE_LIMIT_REASON);
     try {
       if (frame === BINARY) {
         connection.emit(EventName.Error, {
@@ -125,6 +143,13 @@ export class RealtimeDispatcher {
       this.logger.error('Realtime frame could not be answered', (error as Error)?.stack);
       this.answerFault(connection, frame);
     }
+  }
+
+  /** Work units a frame asks for beyond its size: its keys after the first, or a route call. */
+  private extraUnits(frame: DecodedFrame): number {
+    if (frame.kind === 'action') return this.actions.extraUnits(frame.action, frame.payload);
+    if (frame.kind === 'ring' && frame.action === BuiltInAction.CallRoute) return CALL_ROUTE_EXTRA_UNITS;
+    return 0;
   }
 
   private whyInvalid(frame: InvalidFrame): string {

@@ -297,7 +297,14 @@ describe('abuse: the rate charges work, not frames', () => {
 
   it('charges one unit per routing key: two frames of 100 keys spend the burst of 200', async () => {
     const client = await TestClient.connect(server.ws);
-    for (const tag of ['a', 'b', 'c']) client.send({ action: 'Subscribe', tag, payload: { exchange: 'widgets', routing_keys: keys(100) } });
+    const subscribe = (tag: string) => client.send({ action: 'Subscribe', tag, payload: { exchange: 'widgets', routing_keys: keys(100) } });
+    subscribe('a');
+    subscribe('b');
+    // NOTE: a frame's keys are charged at its turn, after the sizes of the
+    // frames that came before its turn: a third frame sent now would take the
+    // unit that b's last key needs.
+    await client.next(frame => frame.tag === 'b' && client.frames.filter(each => each.tag === 'b').length === 100);
+    subscribe('c');
     assert.deepEqual(await client.whenClosed(), { code: 1008, reason: 'Rate limit exceeded' });
     assert.deepEqual(
       ['a', 'b', 'c'].map(tag => client.frames.filter(frame => frame.tag === tag).length),
@@ -321,6 +328,18 @@ describe('abuse: the rate charges work, not frames', () => {
     for (let n = 0; n < 4; n++) client.send({ action: 'Ping', tag: n, payload: { pad } });
     assert.equal((await client.whenClosed()).code, 1008);
     assert.deepEqual(client.frames.filter(frame => frame.event === 'Pong').map(frame => frame.tag), [0, 1, 2]);
+  });
+
+  it('charges a call-route ten units: twenty calls spend the burst of 200', async () => {
+    const client = await TestClient.connect(server.ws);
+    for (let n = 0; n < 20; n++) {
+      client.send({ id: `c${n}`, action: 'call-route', uri: '/routes/greet/x' });
+      assert.equal((await client.next(frame => frame.id === `c${n}`)).status, 200);
+    }
+    client.send({ id: 'over', action: 'ping' });
+    assert.equal((await client.whenClosed()).code, 1008);
+    assert.deepEqual(client.frames.at(-1), { event: 'Error', payload: { error: 'RateLimited', message: 'Message rate exceeded' } });
+    assert.equal(client.frames.filter(frame => frame.id === 'over').length, 0);
   });
 
   it('charges the replies of an Unsubscribe of everything, one unit each after the first', async () => {

@@ -129,21 +129,25 @@ function actionAnswers(record: Record<string, unknown>, limits: OracleLimits): [
   return Array.isArray(body.routing_keys) ? perKey(body.routing_keys) : everyHeld;
 }
 
+/** What a call-route costs beyond its size (protocol section 7). */
+export const CALL_ROUTE_EXTRA_UNITS = 9;
+
 /**
  * The most work units a frame may be charged (protocol section 7): one per
- * started KiB, and for a `Subscribe` or `Unsubscribe` at most one per key and
- * one per reply after the first.
+ * started KiB; for a `Subscribe` or `Unsubscribe` at most one per key and one
+ * per reply after the first; for a call-route, nine more.
  */
 export function mostUnits(data: string | Buffer, binary: boolean, limits: OracleLimits = FIXTURE_LIMITS): number {
   const forBytes = byteUnits(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
   if (binary) return forBytes;
-  let action: unknown;
+  let record: Record<string, unknown> | undefined;
   try {
-    action = asRecord(JSON.parse(asReceived(data)))?.action;
+    record = asRecord(JSON.parse(asReceived(data)));
   } catch {
     return forBytes;
   }
-  return action === 'Subscribe' || action === 'Unsubscribe' ? forBytes + limits.maxKeysPerFrame - 1 + limits.maxSubscriptions - 1 : forBytes;
+  if (record?.action === 'Subscribe' || record?.action === 'Unsubscribe') return forBytes + limits.maxKeysPerFrame - 1 + limits.maxSubscriptions - 1;
+  return record?.action === 'call-route' ? forBytes + CALL_ROUTE_EXTRA_UNITS : forBytes;
 }
 
 /** What the rate charges for a frame's size: one unit per started KiB. */

@@ -41,7 +41,7 @@ describe('fuzzing live apps with fast-check', () => {
     });
   }
 
-  it(`leaves every instance's heap, after a full collection, within ${mib(HEAP_TOLERANCE)} MiB of its baseline`, async t => {
-    t.diagnostic(`heap after gc, baseline → after: ${await assertHeapsBack(environment.apps, baseline)}`);
+  it(`leaves every instance's heap and Buffers, after a full collection, within ${mib(HEAP_TOLERANCE)} MiB of its baseline`, async t => {
+    t.diagnostic(`heap and Buffers after gc, baseline → after: ${await assertHeapsBack(environment.apps, baseline)}`);
   });
 });

@@ -70,9 +70,14 @@ export async function startFuzzEnvironment(): Promise<FuzzEnvironment> {
   }
 }
 
-/** Each app's heap after a full collection, in bytes. */
+/** Each app's heap and Buffers after a full collection, in bytes. */
 export async function heaps(apps: readonly ProbedApp[]): Promise<number[]> {
-  return Promise.all(apps.map(async app => (await app.probe()).heapUsed));
+  return Promise.all(
+    apps.map(async app => {
+      const { heapUsed, arrayBuffers } = await app.probe();
+      return heapUsed + arrayBuffers;
+    }),
+  );
 }
 
 /** `bytes` in MiB, one decimal. */
@@ -80,7 +85,7 @@ export function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
 }
 
-/** Fails when an app's heap (after a full collection) is more than `HEAP_TOLERANCE` above its baseline. */
+/** Fails when an app's heap and Buffers (after a full collection) are more than `HEAP_TOLERANCE` above its baseline. */
 export async function assertHeapsBack(apps: readonly ProbedApp[], baseline: readonly number[]): Promise<string> {
   const now = await heaps(apps);
   const report = now.map((heap, i) => `${mib(baseline[i]!)} → ${mib(heap)} MiB`).join(', ');

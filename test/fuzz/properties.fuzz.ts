@@ -44,7 +44,7 @@ try {
   );
   const failures = outcomes.flatMap(outcome => (outcome.status === 'rejected' ? [outcome.reason] : []));
   if (failures.length > 0) throw new AggregateError(failures, failures.map(failure => (failure as Error).message).join('\n\n'));
-  console.log(`heap after gc, baseline → after: ${await assertHeapsBack(environment.apps, baseline)}`);
+  console.log(`heap and Buffers after gc, baseline → after: ${await assertHeapsBack(environment.apps, baseline)}`);
   console.log(`npm run fuzz passed: ${total} cases in ${Math.round((performance.now() - started) / 1000)} s (seed ${seed})`);
 } catch (error) {
   console.error(`npm run fuzz FAILED (seed ${seed}):\n`, error);

@@ -1,64 +1,30 @@
 /**
  * What hostile clients cost everybody else, on this machine: the fixture app
- * in its own process, attackers doing what the abuse suite does, and a
- * bystander that sends a Ping every 10 ms and records how long each Pong
- * took. Prints the bystander's latency, what the attackers got, and the
- * server's RSS. Run with `npm run bench:abuse`. (The tests assert counts and
- * codes; the timings are here.)
+ * in its own process, attackers, and a bystander that sends a Ping every
+ * 10 ms and records how long each Pong took. Run with `npm run bench:abuse`.
+ * (The tests assert counts and codes; the timings are here.)
  *
- * Settings (environment): SECONDS per scenario (default 3).
+ * First, ten connections at the limits (`at-the-limits.ts`): the worst frames
+ * the default limits allow, as fast as they allow, in memory and on Redis;
+ * the bystander's p50 and p99 idle and under each attack, and the ratio of
+ * the p99s (target: at most 2), each the median of RUNS runs. Then attacks
+ * beyond the limits, or with them lifted: the bystander's latency, what the
+ * attackers got, and the server's RSS.
+ *
+ * Settings (environment): SECONDS per measure (default 6), RUNS (default 3),
+ * BACKEND=memory or BACKEND=redis for one of the two, BEYOND=0 to leave out
+ * the attacks beyond the limits.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { startAppProcess, type AppProcess } from '../test/support/app-process.js';
+import { bystander, peer, quantile } from './abuse-peers.js';
+import { atTheLimits } from './at-the-limits.js';
 
-const SECONDS = Number(process.env.SECONDS ?? 3);
+const SECONDS = Number(process.env.SECONDS ?? 6);
+const RUNS = Number(process.env.RUNS ?? 3);
 const ROOMY = { messageRate: { burst: 1_000_000, perSecond: 1_000_000 } };
-
-interface Peer {
-  socket: WebSocket;
-  answers: number;
-  closed: Promise<number>;
-}
-
-async function peer(url: string, headers: Record<string, string> = {}, welcome = true): Promise<Peer> {
-  const socket = new WebSocket(url, { headers });
-  const state: Peer = { socket, answers: 0, closed: new Promise(resolve => socket.once('close', code => resolve(code))) };
-  socket.on('message', () => state.answers++);
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    if (welcome) socket.once('message', () => resolve());
-    else socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  state.answers = 0;
-  return state;
-}
-
-/** Pings every 10 ms until `stop`, one at a time, and returns each round trip in ms. */
-async function bystander(url: string, stop: Promise<unknown>): Promise<number[]> {
-  const socket = (await peer(url)).socket;
-  const latencies: number[] = [];
-  let done = false;
-  void stop.then(() => (done = true));
-  for (let n = 0; !done; n++) {
-    const started = performance.now();
-    await new Promise<void>(resolve => {
-      const onMessage = (data: Buffer) => {
-        if (JSON.parse(data.toString()).tag !== n) return;
-        socket.off('message', onMessage);
-        resolve();
-      };
-      socket.on('message', onMessage);
-      socket.send(JSON.stringify({ action: 'Ping', tag: n }));
-    });
-    latencies.push(performance.now() - started);
-    await sleep(10);
-  }
-  socket.close();
-  return latencies;
-}
 
 function rssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(entry => entry.startsWith('VmRSS:'))!;
@@ -66,9 +32,8 @@ function rssMiB(pid: number): number {
 }
 
 function report(name: string, latencies: number[], extra: string): void {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  console.log(`${name}\n  bystander Pong: ${sorted.length} pings, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n  ${extra}`);
+  const at = (q: number) => quantile(latencies, q).toFixed(1);
+  console.log(`${name}\n  bystander Pong: ${latencies.length} pings, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms\n  ${extra}`);
 }
 
 async function scenario(options: object, name: string, attack: (app: AppProcess) => Promise<string>): Promise<void> {
@@ -113,6 +78,11 @@ async function flood(app: AppProcess, frame: string, count: number, window: numb
   return `attackers: ${sent} frames sent, ${answered} answered; ${closed} closed by the server (codes ${codes.join(', ')})`;
 }
 
+const worst = await atTheLimits(SECONDS, RUNS);
+console.log(`\nWorst ratio of hostile p99 to idle p99: ${worst.toFixed(2)}x (target: 2x)\n`);
+if (process.env.BEYOND === '0') process.exit(0);
+
+console.log('Beyond the limits, or with them lifted (one run each)');
 await scenario({}, 'eight frames of 32,730 routing keys at once (default options)', async app => {
   const attacker = await peer(app.ws);
   for (let n = 0; n < 8; n++) attacker.socket.send(widest);

@@ -13,9 +13,13 @@ export interface Peer {
   closed: Promise<number>;
 }
 
-/** Opens a socket and waits for its Welcome (or, with `welcome` false, only for it to open). */
-export async function peer(url: string, headers: Record<string, string> = {}, welcome = true): Promise<Peer> {
-  const socket = new WebSocket(url, { headers });
+/**
+ * Opens a socket and waits for its Welcome (or, with `welcome` false, only for
+ * it to open), from `localAddress` (a loopback address such as 127.0.0.2) if
+ * given, so that the server sees another client address.
+ */
+export async function peer(url: string, headers: Record<string, string> = {}, welcome = true, localAddress?: string): Promise<Peer> {
+  const socket = new WebSocket(url, { headers, localAddress });
   const state: Peer = { socket, answers: 0, closed: new Promise(resolve => socket.once('close', code => resolve(code))) };
   socket.on('message', () => state.answers++);
   socket.on('error', () => undefined);
@@ -95,15 +99,16 @@ export const FASTEST_ALLOWED = { burst: 180, perSecond: 100 };
 
 /**
  * Sends `frames` in turn from one connection (a new one whenever the server
- * closes it) until `deadline`, at the fastest rate the server allows: a token
- * bucket like the server's (`burst` units at once, `perSecond` a second), each
- * frame sent as soon as the bucket holds its units.
+ * closes it), from `localAddress` if given, until `deadline`, at the fastest
+ * rate the server allows: a token bucket like the server's (`burst` units at
+ * once, `perSecond` a second), each frame sent as soon as the bucket holds
+ * its units.
  */
-export async function paced(url: string, frames: readonly PacedFrame[], deadline: number, rate = FASTEST_ALLOWED): Promise<PacedOutcome> {
+export async function paced(url: string, frames: readonly PacedFrame[], deadline: number, localAddress?: string, rate = FASTEST_ALLOWED): Promise<PacedOutcome> {
   const outcome: PacedOutcome = { sent: 0, answers: 0, closes: [] };
   let n = 0;
   while (Date.now() < deadline) {
-    const connection = await peer(url);
+    const connection = await peer(url, {}, true, localAddress);
     let tokens = rate.burst;
     let refilled = performance.now();
     let open = true;

@@ -53,7 +53,9 @@ async function measure(app: AppProcess, seconds: number, attack?: Attack): Promi
   const hostile = attack
     ? Promise.all(
         Array.from({ length: HOSTILE }, (_, i) =>
-          paced(app.ws, attack.frames.map((_, k) => attack.frames[(i + k) % attack.frames.length]!), deadline),
+          // NOTE: each from an address of its own, as ten clients would be: one address's
+          // connections share one rate (addressMessageRate), and the bystander's is 127.0.0.1.
+          paced(app.ws, attack.frames.map((_, k) => attack.frames[(i + k) % attack.frames.length]!), deadline, `127.0.0.${i + 2}`),
         ),
       )
     : Promise.resolve([]);

@@ -106,36 +106,24 @@ export interface FuzzProperty {
   run(environment: FuzzEnvironment, run: PropertyRun): Promise<string>;
 }
 
+/** A property that attacks one target of the environment. */
+function property(
+  name: string,
+  title: string,
+  ciRuns: number,
+  share: number,
+  target: (environment: FuzzEnvironment) => FuzzTarget,
+  check: (target: FuzzTarget, run: PropertyRun) => Promise<string>,
+): FuzzProperty {
+  return { name, title, ciRuns, share, run: (environment, run) => check(target(environment), run) };
+}
+
 /** The properties both `npm test` and `npm run fuzz` check. */
 export const FUZZ_PROPERTIES: readonly FuzzProperty[] = [
-  {
-    name: 'memory-batches',
-    title: 'in memory: every frame of random batches is answered as the protocol says',
-    ciRuns: 300,
-    share: 0.45,
-    run: (environment, run) => checkBatches(environment.memory.batches, run),
-  },
-  {
-    name: 'memory-floods',
-    title: 'in memory, default limits: floods of every frame are answered, or refused with the documented close',
-    ciRuns: 100,
-    share: 0.09,
-    run: (environment, run) => checkFloods(environment.memory.floods, run),
-  },
-  {
-    name: 'redis-batches',
-    title: 'on Redis: every frame of random batches is answered, and pushes reach the other instance',
-    ciRuns: 150,
-    share: 0.4,
-    run: (environment, run) => checkBatches(environment.redis.batches, run),
-  },
-  {
-    name: 'redis-floods',
-    title: 'on Redis, default limits: floods are answered or refused, and pushes reach the other instance',
-    ciRuns: 60,
-    share: 0.06,
-    run: (environment, run) => checkFloods(environment.redis.floods, run),
-  },
+  property('memory-batches', 'in memory: every frame of random batches is answered as the protocol says', 300, 0.45, env => env.memory.batches, checkBatches),
+  property('memory-floods', 'in memory, default limits: floods of every frame are answered, or refused with the documented close', 100, 0.09, env => env.memory.floods, checkFloods),
+  property('redis-batches', 'on Redis: every frame of random batches is answered, and pushes reach the other instance', 150, 0.4, env => env.redis.batches, checkBatches),
+  property('redis-floods', 'on Redis, default limits: floods are answered or refused, and pushes reach the other instance', 60, 0.06, env => env.redis.floods, checkFloods),
 ];
 
 /** The seed in FUZZ_SEED, or a random one. */

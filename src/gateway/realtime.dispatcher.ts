@@ -15,6 +15,7 @@ import {
   type InvalidFrame,
 } from '../protocol/frame.codec.js';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
+import { CALL_ROUTE_EXTRA_UNITS } from '../protocol/limits.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import {
   FRAME_TOO_DEEP,
@@ -44,16 +45,6 @@ function byteLength(data: RawData): number {
 function unitsForBytes(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 1024));
 }
-
-/**
- * What a call-route costs beyond its size.
- *
- * NOTE: a route call is a whole HTTP request through the app's pipeline and
- * its answer read back: some 20 times the server's work for a Ping. Charged
- * one unit, ten connections at their rate (1,000 calls a second) kept a core
- * busy and every other client waiting; at ten units, 100 calls a second.
- */
-export const CALL_ROUTE_EXTRA_UNITS = 9;
 
 /** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
 function asReply(result: unknown, fallback: string): { event: string; data: unknown } {
@@ -148,6 +139,8 @@ export class RealtimeDispatcher {
   /** Work units a frame asks for beyond its size: its keys after the first, or a route call. */
   private extraUnits(frame: DecodedFrame): number {
     if (frame.kind === 'action') return this.actions.extraUnits(frame.action, frame.payload);
+    // NOTE: charged one unit, ten connections at their rate (1,000 route calls
+    // a second) kept a core busy and every other client waiting.
     if (frame.kind === 'ring' && frame.action === BuiltInAction.CallRoute) return CALL_ROUTE_EXTRA_UNITS;
     return 0;
   }

@@ -19,3 +19,10 @@ export const MAX_ROUTING_KEY_LENGTH = 180;
  * with `Error TooManyKeys`.
  */
 export const DEFAULT_MAX_KEYS_PER_FRAME = 100;
+
+/**
+ * Work units a `call-route` costs beyond its size (one per started KiB): a
+ * route call is a whole HTTP request through the app, some 20 times the
+ * server's work for a `Ping`.
+ */
+export const CALL_ROUTE_EXTRA_UNITS = 9;

@@ -7,6 +7,7 @@ import type {
   ResolvedRealtimeOptions,
   ResolvedRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
+import { resolveHistoryRules } from './history-options.resolver.js';
 import { trustedProxies } from './gateway/client-address.resolver.js';
 import { INVALID_OPTION, RATE_BELOW_SUBSCRIPTIONS, REDIS_URL_INVALID } from './realtime.messages.js';
 
@@ -193,6 +194,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
       window: count('idempotency.window', idempotency.window, REALTIME_DEFAULTS.idempotency.window, 1000),
       maxKeys: count('idempotency.maxKeys', idempotency.maxKeys, REALTIME_DEFAULTS.idempotency.maxKeys, 0),
     },
+    history: resolveHistoryRules(options.history),
     redis,
     transport: options.transport ?? undefined,
   };

@@ -6,6 +6,8 @@ import { ChannelFamilyRegistry } from './channels/channel-family.registry.js';
 import { ChannelRouter } from './channels/channel-router.interface.js';
 import { ChannelService } from './channels/channel.service.js';
 import { LocalDelivery } from './channels/local-delivery.js';
+import { ChannelHistoryPolicy } from './channels/channel-history.policy.js';
+import { ChannelRecovery } from './channels/channel-recovery.js';
 import { ConnectionDirectory } from './channels/connection.directory.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
@@ -42,6 +44,8 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ...createTransportProviders(),
     { provide: ChannelRouter, useClass: LocalChannelRouter },
     ChannelFamilyRegistry,
+    ChannelHistoryPolicy,
+    ChannelRecovery,
     ConnectionDirectory,
     AccessRevoker,
     LocalDelivery,

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DUPLICATE_FAMILY } from '../realtime.messages.js';
 import type { ChannelAuthorizer } from './channel-authorizer.interface.js';
+import type { HistorySettings } from './realtime-transport.interface.js';
 import type { RealtimeConnection } from './realtime-connection.interface.js';
 
 interface Family {
   name: string;
   source: string;
   authorizer?: ChannelAuthorizer;
+  history?: HistorySettings;
 }
 
 /** A channel split into its family and routing key. */
@@ -20,10 +22,15 @@ export interface FamilyKey {
 export class ChannelFamilyRegistry {
   private readonly families = new Map<string, Family>();
 
-  register(name: string, source: string, authorizer?: ChannelAuthorizer): void {
+  register(name: string, source: string, authorizer?: ChannelAuthorizer, history?: HistorySettings): void {
     const existing = this.families.get(name);
     if (existing) throw new Error(DUPLICATE_FAMILY(name, existing.source, source));
-    this.families.set(name, { name, source, authorizer });
+    this.families.set(name, { name, source, authorizer, history });
+  }
+
+  /** The history a declared family keeps for each of its channels, if any. */
+  historyOf(family: string): HistorySettings | undefined {
+    return this.families.get(family)?.history;
   }
 
   has(name: string): boolean {

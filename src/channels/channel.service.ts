@@ -15,6 +15,7 @@ import { TooManySubscriptionsError } from '../errors/channel.errors.js';
 import type { DisconnectReceipt, DisconnectTarget } from './disconnect-target.interface.js';
 import { isGivenPushId, pushIdOf } from './push-id.util.js';
 import { RealtimeTransport, type PublishOutcome } from './realtime-transport.interface.js';
+import { ChannelHistoryPolicy } from './channel-history.policy.js';
 import { ConnectionDirectory } from './connection.directory.js';
 import { LocalDelivery } from './local-delivery.js';
 import { SubscriptionRegistry } from './subscription-registry.interface.js';
@@ -126,6 +127,7 @@ export class ChannelService<E extends object = UntypedPushEvents> {
     private readonly access: AccessRevoker,
     private readonly local: LocalDelivery,
     private readonly directory: ConnectionDirectory,
+    private readonly history: ChannelHistoryPolicy,
   ) {}
 
   /**
@@ -142,7 +144,11 @@ export class ChannelService<E extends object = UntypedPushEvents> {
     if (total > this.options.maxSubscriptions) {
       throw new TooManySubscriptionsError(TOO_MANY_SUBSCRIPTIONS(this.options.maxSubscriptions));
     }
-    await this.registry.add(client.digest, list, socketKeyIdOf(client));
+    // Where each channel stands now: the page's socket, when it connects,
+    // gets every push made after this from the channel's history first.
+    const positions = await Promise.all(list.map(channel => this.transport.history(channel, undefined, 0)));
+    const starts = new Map(list.map((channel, index) => [channel, positions[index]!.position]));
+    await this.registry.add(client.digest, list, socketKeyIdOf(client), starts);
     this.local.subscribeHere(client.digest, list);
     await Promise.all([
       this.transport.settled(),
@@ -297,19 +303,25 @@ export class ChannelService<E extends object = UntypedPushEvents> {
     // transport admitted cannot be taken by another push in between.
     let localDeliveries = 0;
     const handoffs: Array<Promise<PublishOutcome | void>> = [];
-    const options = { id };
     for (const { kind, name, frame } of fresh) {
-      if (given) this.local.remember(`${kind}:${name}`, id);
       if (kind === 'c') {
-        localDeliveries += this.router.deliver(name, frame);
-        handoffs.push(this.transport.publish(name, frame, options));
+        // The transport sequences it and hands it back to this instance's
+        // subscribers, in offset order with everyone else's pushes.
+        localDeliveries += this.router.subscriberCount(name);
+        handoffs.push(this.transport.publish(name, frame, { id, history: this.history.settingsFor(name) }));
       } else {
+        if (given) this.local.remember(`${kind}:${name}`, id);
         localDeliveries += this.router.deliverToDigest(name, frame);
-        handoffs.push(this.transport.publishDirect(name, { kind: 'frame', frame }, options));
+        handoffs.push(this.transport.publishDirect(name, { kind: 'frame', frame }, { id }));
       }
     }
     const outcomes = await Promise.all(handoffs);
-    return { channels, localDeliveries, status: outcomes.includes('queued') ? 'queued' : 'published' };
+    const status: PushStatus = outcomes.includes('queued')
+      ? 'queued'
+      : outcomes.every(outcome => outcome === 'duplicate')
+        ? 'duplicate'
+        : 'published';
+    return { channels, localDeliveries: status === 'duplicate' ? 0 : localDeliveries, status };
   }
 
   /** Myxi's routing marker, for channels of a declared family. */

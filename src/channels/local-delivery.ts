@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-options.interface.js';
-import { encodeEvent } from '../protocol/frame.codec.js';
+import type { ChannelPosition } from '../protocol/channel-position.js';
+import { encodeEvent, stampPosition } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
 import { unsubscribedPayload } from '../protocol/unsubscribed-payload.util.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
@@ -53,9 +54,12 @@ export class LocalDelivery implements TransportReceiver, OnModuleInit {
     this.recent.remember(target, id);
   }
 
-  receiveChannelFrame(channel: string, frame: Buffer, id?: string): void {
-    if (this.isRepeat(`c:${channel}`, id)) return;
-    this.router.deliver(channel, frame);
+  receiveChannelFrame(channel: string, frame: Buffer, position: ChannelPosition, id?: string): void {
+    // NOTE: the transport sequenced it and dropped repeats of a caller's id
+    // already, for every instance; remembering it here lets a repeat on this
+    // instance be answered `duplicate` without asking the transport.
+    if (isGivenPushId(id)) this.recent.remember(`c:${channel}`, id);
+    this.router.deliver(channel, stampPosition(frame, position), position);
   }
 
   receiveDirect(digest: string, message: DirectMessage, id?: string): void {

@@ -1,7 +1,10 @@
+import type { ChannelPosition } from '../protocol/channel-position.js';
 import type { SubscriptionRegistry } from './subscription-registry.interface.js';
 
 interface Entry {
   channels: Set<string>;
+  /** Positions of channels when they were subscribed, until a socket resumes from them. */
+  starts: Map<string, ChannelPosition> | undefined;
   expiresAt: number;
 }
 
@@ -25,10 +28,10 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry {
     return entry ? [...entry.channels] : [];
   }
 
-  async add(digest: string, channels: readonly string[], owner?: string): Promise<string[]> {
+  async add(digest: string, channels: readonly string[], owner?: string, starts?: ReadonlyMap<string, ChannelPosition>): Promise<string[]> {
     let entry = this.live(digest);
     if (!entry) {
-      entry = { channels: new Set(), expiresAt: 0 };
+      entry = { channels: new Set(), starts: undefined, expiresAt: 0 };
       this.entries.set(digest, entry);
     }
     entry.expiresAt = Date.now() + this.subscriptionTtl;
@@ -42,9 +45,20 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry {
       if (!entry.channels.has(channel)) {
         entry.channels.add(channel);
         added.push(channel);
+        const start = starts?.get(channel);
+        if (start) (entry.starts ??= new Map()).set(channel, start);
       }
     }
     return added;
+  }
+
+  async startsFor(digest: string): Promise<Map<string, ChannelPosition>> {
+    return new Map(this.live(digest)?.starts ?? []);
+  }
+
+  async dropStarts(digest: string): Promise<void> {
+    const entry = this.live(digest);
+    if (entry) entry.starts = undefined;
   }
 
   async remove(digest: string, channels?: readonly string[]): Promise<string[]> {
@@ -55,6 +69,7 @@ export class MemorySubscriptionRegistry implements SubscriptionRegistry {
       return [...entry.channels];
     }
     const removed = channels.filter(channel => entry.channels.delete(channel));
+    for (const channel of removed) entry.starts?.delete(channel);
     if (entry.channels.size === 0) this.entries.delete(digest);
     return removed;
   }

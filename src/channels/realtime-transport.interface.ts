@@ -1,3 +1,5 @@
+import type { ChannelPosition } from '../protocol/channel-position.js';
+
 /**
  * A message for the connections of one digest, wherever they are.
  * `frame` is an encoded frame to write; the others change what the digest's
@@ -24,11 +26,36 @@ export type ControlMessage = { kind: 'end'; match: AccessMatch; revokeMs?: numbe
 
 /**
  * What became of a frame handed to the transport:
- * - `published`: every other instance gets it (or there is no other instance);
- * - `queued`: the transport cannot reach the others now; it keeps the frame,
- *   in order, and hands it on once it can.
+ * - `published`: every instance gets it (or there is no other instance);
+ * - `queued`: the transport cannot sequence it now; it keeps the frame, in
+ *   order, and hands it on once it can (channel pushes: to every instance,
+ *   this one included);
+ * - `duplicate`: a channel push whose caller's id the channel had already,
+ *   within the idempotency window: nobody gets it again.
  */
-export type PublishOutcome = 'published' | 'queued';
+export type PublishOutcome = 'published' | 'queued' | 'duplicate';
+
+/** How much of a channel's past a transport keeps for recovery. */
+export interface HistorySettings {
+  /** Most messages kept (the oldest leave first). */
+  size: number;
+  /** How long a message is kept, in ms. */
+  ttl: number;
+}
+
+/** A channel's position, and what its history holds after a given one. */
+export interface ChannelHistory {
+  /** The channel's position when it was read (`NO_POSITION` for a channel with none). */
+  position: ChannelPosition;
+  /** The encoded pushes after the position asked about, in order, unstamped. */
+  frames: Array<{ offset: number; frame: Buffer }>;
+  /**
+   * Whether `frames` is everything after the position asked about up to
+   * `position`: false when the epoch changed, history was trimmed or expired,
+   * or more than the limit would be needed.
+   */
+  complete: boolean;
+}
 
 /** How a frame travels. */
 export interface PublishOptions {
@@ -38,16 +65,18 @@ export interface PublishOptions {
    * one that only lets the transport retry the frame safely.
    */
   id?: string;
+  /** Channel pushes: how much of the channel's past to keep (none when absent). */
+  history?: HistorySettings;
 }
 
 /** What a transport hands incoming messages to. */
 export interface TransportReceiver {
   /**
-   * A push from another instance, already encoded. `id` is the caller's push
-   * id, when the push had one: the receiver drops it if it delivered that id
-   * to the channel already.
+   * A channel push, already encoded (unstamped), with the position the
+   * transport gave it: from any instance, this one included, in offset order
+   * per channel. `id` is the caller's push id, when the push had one.
    */
-  receiveChannelFrame(channel: string, frame: Buffer, id?: string): void;
+  receiveChannelFrame(channel: string, frame: Buffer, position: ChannelPosition, id?: string): void;
   /** A direct message from another instance for a local digest (`id` as above, for frames). */
   receiveDirect(digest: string, message: DirectMessage, id?: string): void;
   /** A control message from another instance. */
@@ -61,12 +90,16 @@ export interface TransportHealth {
 }
 
 /**
- * Carries pushes and direct messages to the *other* instances of the app
- * (Phoenix's adapter contract): local subscribers are always served by the
- * local router first, so a transport never echoes to its own instance.
+ * Carries pushes and direct messages between the instances of an app
+ * (Phoenix's adapter contract), and sequences channel pushes: it gives each
+ * its channel's position, keeps the channel's recent history when asked, and
+ * hands it to every instance that watches the channel, this one included, in
+ * offset order. Direct messages go to the *other* instances only: the sender
+ * has served its own connections.
  *
- * The default, in one process, carries nothing. The Redis transport subscribes
- * only to channels and digests that have local connections (`watch*`).
+ * The default, in one process, hands pushes back to its own instance. The
+ * Redis transport subscribes only to channels and digests that have local
+ * connections (`watch*`).
  *
  * @publicApi
  */
@@ -80,10 +113,18 @@ export interface RealtimeTransport {
    */
   admit?(count: number): void;
   /**
-   * Hands the frame on: resolves once it is published, or queued until the
-   * transport can publish it. Rejects if it can do neither.
+   * Sequences a channel push and hands it to every instance that watches the
+   * channel, this one included: resolves once it is published, or queued
+   * until the transport can publish it. Rejects if it can do neither.
    */
   publish(channel: string, frame: Buffer, options?: PublishOptions): Promise<PublishOutcome | void>;
+  /**
+   * The channel's position now and, after `since`, the pushes its history
+   * holds (at most `limit`). Read it after `settled()`: every push after the
+   * returned position then reaches this instance live.
+   * @throws RealtimeTransportError when the transport is unavailable
+   */
+  history(channel: string, since: ChannelPosition | undefined, limit: number): Promise<ChannelHistory>;
   /** Like `publish`, for one digest. `subscribe` and `unsubscribe` are never queued. */
   publishDirect(digest: string, message: DirectMessage, options?: PublishOptions): Promise<PublishOutcome | void>;
   /**

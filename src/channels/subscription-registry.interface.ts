@@ -1,3 +1,5 @@
+import type { ChannelPosition } from '../protocol/channel-position.js';
+
 /**
  * Where subscriptions made under a digest are held (pakyow's registry), so a
  * route can subscribe a page before its socket connects, and a socket that
@@ -10,8 +12,17 @@
  */
 export interface SubscriptionRegistry {
   channelsFor(digest: string): Promise<string[]>;
-  /** Adds channels, indexing the digest under its owner when given; returns the ones that were not there yet. */
-  add(digest: string, channels: readonly string[], owner?: string): Promise<string[]>;
+  /**
+   * Adds channels, indexing the digest under its owner when given; returns the
+   * ones that were not there yet. `starts` gives channels' positions when they
+   * were subscribed: kept for those that were not there yet, until the first
+   * socket of the digest takes them (`startsFor`, `dropStarts`).
+   */
+  add(digest: string, channels: readonly string[], owner?: string, starts?: ReadonlyMap<string, ChannelPosition>): Promise<string[]>;
+  /** The positions kept with the digest's channels, where its first socket resumes from. */
+  startsFor(digest: string): Promise<Map<string, ChannelPosition>>;
+  /** Forgets the digest's kept positions (its socket has resumed from them). */
+  dropStarts(digest: string): Promise<void>;
   /** Removes channels (all when none are given); returns the ones removed. */
   remove(digest: string, channels?: readonly string[]): Promise<string[]>;
   /**

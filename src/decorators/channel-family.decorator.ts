@@ -1,8 +1,22 @@
 import { SetMetadata } from '@nestjs/common';
+import type { ChannelHistoryOptions } from '../interfaces/channel-history-options.interface.js';
 import { CHANNEL_FAMILY_METADATA } from '../realtime.constants.js';
 
+/**
+ * Options of a channel family.
+ * @publicApi
+ */
+export interface ChannelFamilyOptions {
+  /**
+   * Keep each channel's recent pushes, so that clients that reconnect (and
+   * pages that connect after their route subscribed them) get what they
+   * missed. Without it, a client still learns whether it missed anything.
+   */
+  history?: ChannelHistoryOptions;
+}
+
 /** What `@ChannelFamily()` records. */
-export interface ChannelFamilyMetadata {
+export interface ChannelFamilyMetadata extends ChannelFamilyOptions {
   name: string;
 }
 
@@ -14,7 +28,7 @@ export interface ChannelFamilyMetadata {
  *
  * @example
  * ```ts
- * @ChannelFamily('widgets')
+ * @ChannelFamily('widgets', { history: { size: 100, ttl: 300_000 } })
  * @Injectable()
  * export class WidgetsFamily implements ChannelAuthorizer<User> {
  *   authorize(key: string, connection: RealtimeConnection<User>) {
@@ -24,6 +38,6 @@ export interface ChannelFamilyMetadata {
  * ```
  * @publicApi
  */
-export const ChannelFamily = (name: string): ClassDecorator =>
-  SetMetadata<string, ChannelFamilyMetadata>(CHANNEL_FAMILY_METADATA, { name });
+export const ChannelFamily = (name: string, options: ChannelFamilyOptions = {}): ClassDecorator =>
+  SetMetadata<string, ChannelFamilyMetadata>(CHANNEL_FAMILY_METADATA, { ...options, name });
 

@@ -16,9 +16,11 @@ import { GATEWAY_OPTIONS } from '@nestjs/websockets/constants.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { ChannelRecovery, type JoinedChannels } from '../channels/channel-recovery.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
+import { SINCE_PARAM, type ChannelPosition } from '../protocol/channel-position.js';
+import { sinceParam } from './positions-sent.util.js';
 import { ConnectionDirectory } from '../channels/connection.directory.js';
-import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
 import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
@@ -79,7 +81,6 @@ export class RealtimeGatewayHost
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
-    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
     private readonly dispatcher: RealtimeDispatcher,
     private readonly handlers: RealtimeHandlerRegistry,
     private readonly actions: SubscriptionActions,
@@ -87,6 +88,7 @@ export class RealtimeGatewayHost
     private readonly directory: ConnectionDirectory,
     @Inject(RevocationList) private readonly revocations: RevocationList,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly recovery: ChannelRecovery,
   ) {
     this.admission = new UpgradeAdmission(options);
     this.addressRates = new AddressRates(options.addressMessageRate);
@@ -172,7 +174,7 @@ export class RealtimeGatewayHost
     socket.on('error', error => this.logger.debug(`Realtime socket closed on a protocol error: ${error.message}`));
     socket.on('message', (data, isBinary) => this.dispatcher.handle(connection, data, isBinary));
     socket.on('pong', () => connection.markAlive());
-    void this.open(connection);
+    void this.open(connection, sinceParam(url.searchParams.get(SINCE_PARAM)));
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -217,7 +219,7 @@ export class RealtimeGatewayHost
    * client gets `Error Unavailable` and close 1013 instead, and reconnects
    * later: a Welcome always lists the subscriptions that are in effect.
    */
-  private async open(connection: WsRealtimeConnection): Promise<void> {
+  private async open(connection: WsRealtimeConnection, sent: ReadonlyMap<string, ChannelPosition>): Promise<void> {
     // Asked of the shared list (Redis): a key revoked on another instance a
     // moment ago counts as none here too, whether or not the news arrived.
     if (connection.keyPresented && (await this.isRevoked(connection.keyId))) {
@@ -235,12 +237,18 @@ export class RealtimeGatewayHost
     // (by a route, on any instance) reaches it either way.
     this.router.attach(connection);
     let held: string[];
+    let starts: Map<string, ChannelPosition>;
+    let caughtUp: JoinedChannels;
     try {
-      held = await this.registry.channelsFor(connection.digest);
-      for (const channel of held) this.router.join(connection, channel);
-      // Welcome promises delivery of every later push: wait until the
-      // transport listens for this connection's channels on every instance.
-      await this.transport.settled();
+      [held, starts] = await Promise.all([
+        this.registry.channelsFor(connection.digest),
+        this.registry.startsFor(connection.digest),
+      ]);
+      // Welcome promises delivery of every later push (the transport listens
+      // for these channels on every instance) and of what was missed since
+      // the client's last positions, or since the page's route subscribed it.
+      const requests = held.map(channel => ({ channel, since: sent.get(channel) ?? starts.get(channel) }));
+      caughtUp = await this.recovery.join(connection, requests);
     } catch (error) {
       // NOTE: an outage is expected and already reported (health, a warning):
       // every reconnecting client would otherwise log once more.
@@ -251,7 +259,13 @@ export class RealtimeGatewayHost
       return;
     }
     if (!connection.isOpen) return;
-    connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held }));
+    const positions = Object.fromEntries(caughtUp.starts);
+    connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held, positions }));
+    if (!caughtUp.commit()) connection.close(CloseCode.SlowConsumer, 'Send buffer full');
+    // A later socket of this page resumes from its own positions, or from none.
+    if (starts.size > 0) {
+      this.registry.dropStarts(connection.digest).catch(error => this.logger.debug(`Realtime positions kept: ${(error as Error).message}`));
+    }
   }
 
   private async isRevoked(keyId: string): Promise<boolean> {

@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
 import { familyChannel, isChannelName } from '../channels/channel-name.util.js';
+import { ChannelRecovery, type JoinedChannels } from '../channels/channel-recovery.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
-import { RealtimeTransport } from '../channels/realtime-transport.interface.js';
+import { positionsSent } from './positions-sent.util.js';
+import type { ChannelPosition } from '../protocol/channel-position.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
@@ -64,8 +67,8 @@ export class SubscriptionActions {
     private readonly families: ChannelFamilyRegistry,
     @Inject(ChannelRouter) private readonly router: ChannelRouter,
     @Inject(SubscriptionRegistry) private readonly registry: SubscriptionRegistry,
-    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly recovery: ChannelRecovery,
   ) {}
 
   /**
@@ -93,7 +96,8 @@ export class SubscriptionActions {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_keys is empty', { exchange });
     }
     if (this.tooManyKeys(connection, keys, exchange, tag)) return;
-    for (const key of keys) await this.subscribeOne(connection, exchange, key, tag);
+    const since = positionsSent(body.since);
+    for (const key of keys) await this.subscribeOne(connection, exchange, key, tag, since);
   }
 
   /**
@@ -218,6 +222,7 @@ export class SubscriptionActions {
     exchange: string,
     key: unknown,
     tag: Tag,
+    since: ReadonlyMap<string, ChannelPosition>,
   ): Promise<void> {
     if (key !== NO_KEY && !isRoutingKey(key)) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
@@ -250,20 +255,22 @@ export class SubscriptionActions {
       return this.error(connection, tag, ErrorCode.SubscriptionDenied, `Not allowed to subscribe to ${channel}`, detail);
     }
     if (!connection.isOpen) return;
-    const joinedNow = this.router.join(connection, channel);
     connection.grants.grant(channel, { family: exchange, key: routingKey });
+    let caughtUp: JoinedChannels;
     try {
-      // Subscribed promises every later push, from any instance.
-      await this.transport.settled();
+      // Subscribed promises every later push, from any instance, and tells
+      // where the channel stands (with what was missed since `since`).
+      caughtUp = await this.recovery.join(connection, [{ channel, since: since.get(routingKey) }]);
     } catch (error) {
       if (!(error instanceof RealtimeTransportError)) throw error;
       // Not listening on Redis: saying Subscribed would be a lie. Undo, and
       // let the client retry.
-      if (joinedNow) this.router.leave(connection, channel);
       connection.grants.revoke(channel);
       return this.error(connection, tag, ErrorCode.Unavailable, TRANSPORT_UNAVAILABLE_REPLY(), detail);
     }
-    connection.reply(EventName.Subscribed, { ...detail, channel }, tag);
+    const start = caughtUp.starts.get(channel);
+    connection.reply(EventName.Subscribed, { ...detail, channel, ...start }, tag);
+    if (!caughtUp.commit()) connection.close(CloseCode.SlowConsumer, 'Send buffer full');
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { ChannelAuthorizer } from '../channels/channel-authorizer.interface.js';
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
+import { resolveHistorySettings } from '../history-options.resolver.js';
 import { RealtimeMetadataAccessor } from './realtime-metadata.accessor.js';
 import { providerHosts } from './provider-hosts.util.js';
 
@@ -27,6 +28,7 @@ export class ChannelFamilyExplorer implements OnModuleInit {
         family.name,
         host.name,
         typeof authorizer.authorize === 'function' ? (authorizer as ChannelAuthorizer) : undefined,
+        family.history === undefined ? undefined : resolveHistorySettings(`@ChannelFamily('${family.name}').history`, family.history),
       );
     }
   }

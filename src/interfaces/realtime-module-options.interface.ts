@@ -1,3 +1,5 @@
+import type { ChannelHistoryOptions, ChannelHistoryRule } from './channel-history-options.interface.js';
+import type { ResolvedHistoryRule } from '../history-options.resolver.js';
 import type { RealtimeTransportFactory } from '../channels/realtime-backend.interface.js';
 /**
  * Options of `RealtimeModule.forRoot()` / `forRootAsync()`. Every field is
@@ -185,6 +187,16 @@ export interface RealtimeModuleOptions {
    */
   idempotency?: { window?: number; maxKeys?: number };
   /**
+   * History for plain channels (families set theirs with
+   * `@ChannelFamily(name, { history })`): what a reconnecting client, or a
+   * page that connects after its route subscribed it, can be given back. One
+   * setting for every plain channel, or rules tried in order
+   * (`[{ match: 'chat:*', size: 200, ttl: 600_000 }]`). Without history a
+   * client still learns, by position, whether it missed anything.
+   * @default false
+   */
+  history?: ChannelHistoryOptions | ChannelHistoryRule[] | false;
+  /**
    * Scale out on Redis: subscriptions held by digest live in Redis, and pushes
    * reach every instance's subscribers. Without it, everything runs in one
    * process in memory. Needs the `ioredis` package.
@@ -333,6 +345,7 @@ export interface ResolvedRealtimeOptions {
   userId: (user: unknown) => string | undefined;
   subscriptionTtl: number;
   idempotency: { window: number; maxKeys: number };
+  history: ResolvedHistoryRule[];
   redis: ResolvedRedisOptions | undefined;
   transport: RealtimeTransportFactory | undefined;
 }

@@ -1,5 +1,6 @@
 import { ErrorCode } from './error-codes.js';
 import { exceedsDepth } from './frame-depth.util.js';
+import type { ChannelPosition } from './channel-position.js';
 import type { EventFrame, MqMarker, RingReplyFrame } from './frames.js';
 
 /**
@@ -91,7 +92,6 @@ export interface PushFields {
   channel: string;
   payload: unknown;
   mq?: MqMarker;
-  offset?: number;
 }
 
 /**
@@ -99,11 +99,21 @@ export interface PushFields {
  * written to every subscriber.
  */
 export function encodePush(fields: PushFields): Buffer {
-  const { event, channel, payload, mq, offset } = fields;
+  const { event, channel, payload, mq } = fields;
   const frame: Record<string, unknown> = { event, channel, payload };
   if (mq) frame.mq = mq;
-  if (offset !== undefined) frame.offset = offset;
   return Buffer.from(JSON.stringify(frame));
+}
+
+/**
+ * Adds a channel position to an encoded push: `{..."offset":N,"epoch":"E"}`.
+ * The push is encoded once, before the transport gives it a position; each
+ * instance stamps it once, with two small copies, not a new encoding.
+ */
+export function stampPosition(frame: Buffer, position: ChannelPosition): Buffer {
+  const tail = Buffer.from(`,"offset":${position.offset},"epoch":${JSON.stringify(position.epoch)}}`);
+  // NOTE: an encoded push always ends with its object's closing brace.
+  return Buffer.concat([frame.subarray(0, frame.length - 1), tail]);
 }
 
 /** Encodes the answer to a Ring-style request. */

@@ -47,8 +47,10 @@ export interface PushFrame<P = unknown> {
   payload: P;
   /** Present when the channel belongs to a declared family. */
   mq?: MqMarker;
-  /** The message's position in its channel's history, once history is kept. */
-  offset?: number;
+  /** The message's position in its channel (1, 2, ... within an epoch). */
+  offset: number;
+  /** The channel's epoch: offsets compare only within one. */
+  epoch: string;
 }
 
 /** Server to client: the answer to a Ring-style request. */

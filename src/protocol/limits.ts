@@ -26,3 +26,13 @@ export const DEFAULT_MAX_KEYS_PER_FRAME = 100;
  * server's work for a `Ping`.
  */
 export const CALL_ROUTE_EXTRA_UNITS = 9;
+
+/**
+ * Most pushes replayed to one connection for one request (its `Welcome`, or
+ * one `Subscribe`): a channel whose gap needs more than what is left of it is
+ * answered `recovered: false` instead.
+ */
+export const MAX_REPLAY_PER_REQUEST = 2000;
+
+/** Most positions a client may send back in one request (`since`). */
+export const MAX_SINCE_ENTRIES = 200;

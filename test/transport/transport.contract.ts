@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RealtimeBackend, RealtimeTransportFactory } from '../../src/channels/realtime-backend.interface.js';
 import type { ControlMessage, DirectMessage, TransportReceiver } from '../../src/channels/realtime-transport.interface.js';
 import { pushIdOf } from '../../src/channels/push-id.util.js';
+import type { ChannelPosition } from '../../src/protocol/channel-position.js';
 import { until } from '../support/until.js';
 
 /** A fleet of instances on one backend, as a contract subject provides it. */
@@ -14,7 +15,7 @@ export interface Fleet {
 }
 
 type Received =
-  | { kind: 'channel'; channel: string; frame: string; id?: string }
+  | { kind: 'channel'; channel: string; frame: string; position: ChannelPosition; id?: string }
   | { kind: 'direct'; digest: string; message: DirectMessage; id?: string }
   | { kind: 'control'; message: ControlMessage };
 
@@ -42,8 +43,12 @@ class Instance implements TransportReceiver {
     return this.received.flatMap(item => (item.kind === 'channel' && item.channel === channel ? [item.frame] : []));
   }
 
-  receiveChannelFrame(channel: string, frame: Buffer, id?: string): void {
-    this.received.push({ kind: 'channel', channel, frame: frame.toString(), ...(id ? { id } : {}) });
+  receiveChannelFrame(channel: string, frame: Buffer, position: ChannelPosition, id?: string): void {
+    this.received.push({ kind: 'channel', channel, frame: frame.toString(), position, ...(id ? { id } : {}) });
+  }
+
+  positions(channel: string): ChannelPosition[] {
+    return this.received.flatMap(item => (item.kind === 'channel' && item.channel === channel ? [item.position] : []));
   }
 
   receiveDirect(digest: string, message: DirectMessage, id?: string): void {
@@ -102,17 +107,74 @@ export function describeTransportContract(name: string, makeFleet: () => Promise
       await fleet?.cleanup();
     });
 
-    it('carries a push to every other instance that watches its channel, never back to its own', async () => {
+    it('carries a push, with one position, to every instance that watches its channel, its own included', async () => {
       b.transport.watchChannel('news');
       a.transport.watchChannel('news');
       await Promise.all([a, b].map(instance => instance.transport.settled()));
       const outcome = await a.transport.publish('news', Buffer.from('{"n":1}'));
       assert.ok(outcome === undefined || outcome === 'published', `published, not ${outcome}`);
-      await until(() => b.channelFrames('news').length === 1, 'B got the push');
+      await until(() => b.channelFrames('news').length === 1 && a.channelFrames('news').length === 1, 'A and B got the push');
       await barrier(a, [b, c]);
       assert.deepEqual(b.channelFrames('news'), ['{"n":1}']);
-      assert.deepEqual(a.channelFrames('news'), [], 'the publisher serves its own subscribers itself');
+      assert.deepEqual(a.channelFrames('news'), ['{"n":1}'], 'the publisher gets it back, sequenced like everyone else');
+      assert.deepEqual(a.positions('news'), b.positions('news'));
+      assert.equal(a.positions('news')[0]!.offset, 1);
+      assert.ok(a.positions('news')[0]!.epoch.length > 0, 'an epoch');
       assert.deepEqual(c.channelFrames('news'), [], 'C does not watch the channel');
+    });
+
+    it("gives a channel's pushes contiguous offsets, whichever instance publishes, and hands them over in that order", async () => {
+      a.transport.watchChannel('seq');
+      c.transport.watchChannel('seq');
+      await Promise.all([a, c].map(instance => instance.transport.settled()));
+      for (let n = 0; n < 10; n++) await [a, b, c][n % 3]!.transport.publish('seq', Buffer.from(`{"n":${n}}`));
+      await until(() => a.channelFrames('seq').length === 10 && c.channelFrames('seq').length === 10, 'A and C got all ten');
+      for (const instance of [a, c]) {
+        assert.deepEqual(instance.positions('seq').map(position => position.offset), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert.equal(new Set(instance.positions('seq').map(position => position.epoch)).size, 1);
+      }
+      assert.deepEqual(a.channelFrames('seq'), c.channelFrames('seq'));
+    });
+
+    it('reads a channel\'s position, and its history after a position when history is kept', async () => {
+      const none = await b.transport.history('never-pushed', undefined, 0);
+      assert.deepEqual(none.position, { epoch: '', offset: 0 });
+      assert.equal(none.complete, true);
+      const history = { size: 3, ttl: 60_000 };
+      for (let n = 1; n <= 5; n++) await a.transport.publish('kept', Buffer.from(`{"n":${n}}`), { history });
+      const now = await c.transport.history('kept', undefined, 0);
+      assert.equal(now.position.offset, 5);
+      const recent = await c.transport.history('kept', { epoch: now.position.epoch, offset: 3 }, 10);
+      assert.equal(recent.complete, true);
+      assert.deepEqual(recent.frames.map(({ offset, frame }) => [offset, frame.toString()]), [[4, '{"n":4}'], [5, '{"n":5}']]);
+      const upToDate = await b.transport.history('kept', now.position, 10);
+      assert.deepEqual([upToDate.complete, upToDate.frames.length], [true, 0]);
+      // Offsets 1 and 2 left a history of three (Redis trims about there: a
+      // gap from the start cannot be covered either way once it is long enough).
+      for (let n = 6; n <= 350; n++) await a.transport.publish('kept', Buffer.from(`{"n":${n}}`), { history });
+      const trimmed = await b.transport.history('kept', { epoch: now.position.epoch, offset: 1 }, 1000);
+      assert.equal(trimmed.complete, false, 'trimmed: cannot be recovered');
+      assert.equal(trimmed.position.offset, 350);
+      const otherEpoch = await b.transport.history('kept', { epoch: 'not-this-one', offset: 348 }, 10);
+      assert.equal(otherEpoch.complete, false, 'another epoch cannot be recovered');
+      const overLimit = await b.transport.history('kept', { epoch: now.position.epoch, offset: 347 }, 2);
+      assert.equal(overLimit.complete, false, 'more than the limit asks for is not recovered');
+      const fromNothing = await b.transport.history('new-one', { epoch: '', offset: 0 }, 10);
+      assert.equal(fromNothing.complete, true, 'nothing then, nothing now');
+      await a.transport.publish('new-one', Buffer.from('{"n":1}'), { history });
+      const sinceNothing = await b.transport.history('new-one', { epoch: '', offset: 0 }, 10);
+      assert.equal(sinceNothing.complete, true);
+      assert.deepEqual(sinceNothing.frames.map(frame => frame.offset), [1]);
+    });
+
+    it("answers duplicate for a caller's id the channel had, and sequences it once", async () => {
+      b.transport.watchChannel('dup');
+      await b.transport.settled();
+      const id = pushIdOf('the-one');
+      assert.equal(await a.transport.publish('dup', Buffer.from('"x"'), { id }), 'published');
+      assert.equal(await c.transport.publish('dup', Buffer.from('"x"'), { id }), 'duplicate');
+      await barrier(a, [b]);
+      assert.deepEqual(b.positions('dup').map(position => position.offset), [1]);
     });
 
     it("keeps one channel's pushes in the order they were published", async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exceedsDepth } from '../../src/protocol/frame-depth.util.js';
-import { decodeClientFrame as decode, encodeEvent, encodePush, encodeRingReply } from '../../src/protocol/frame.codec.js';
+import { decodeClientFrame as decode, encodeEvent, encodePush, stampPosition, encodeRingReply } from '../../src/protocol/frame.codec.js';
 
 const LIMITS = { maxDepth: 16 };
 const decodeClientFrame = (text: string) => decode(text, LIMITS);
@@ -47,12 +47,15 @@ describe('frame codec', () => {
     assert.equal(encodeEvent('Pong', {}, { value: null }), '{"event":"Pong","tag":null,"payload":{}}');
   });
 
-  it('encodes a push once as UTF-8 bytes with mq and offset only when given', () => {
+  it('encodes a push once as UTF-8 bytes with mq only when given, and stamps its position after', () => {
     const plain = encodePush({ event: 'Push', channel: 'foo', payload: 'hé' });
     assert.ok(Buffer.isBuffer(plain));
     assert.deepEqual(JSON.parse(plain.toString('utf8')), { event: 'Push', channel: 'foo', payload: 'hé' });
-    const family = encodePush({ event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' }, offset: 9 });
-    assert.deepEqual(JSON.parse(family.toString()), { event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' }, offset: 9 });
+    const family = encodePush({ event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' } });
+    assert.deepEqual(JSON.parse(family.toString()), { event: 'E', channel: 'w:1', payload: 1, mq: { e: 'w', rk: '1' } });
+    const stamped = stampPosition(plain, { epoch: 'a1"b', offset: 9 });
+    assert.deepEqual(JSON.parse(stamped.toString('utf8')), { event: 'Push', channel: 'foo', payload: 'hé', offset: 9, epoch: 'a1"b' });
+    assert.deepEqual(JSON.parse(plain.toString('utf8')).offset, undefined, 'the encoded push is left as it was');
   });
 
   it('refuses a frame nested deeper than maxDepth before parsing it, the frame itself being level 1', () => {

@@ -1,6 +1,15 @@
 import { MemoryRevocationList } from '../../channels/memory-revocation.list.js';
 import { MemorySubscriptionRegistry } from '../../channels/memory-subscription.registry.js';
-import type { ControlMessage, DirectMessage, TransportReceiver } from '../../channels/realtime-transport.interface.js';
+import type { TransportSettings } from '../../channels/realtime-backend.interface.js';
+import type {
+  ChannelHistory,
+  ControlMessage,
+  DirectMessage,
+  HistorySettings,
+  TransportReceiver,
+} from '../../channels/realtime-transport.interface.js';
+import type { ChannelPosition } from '../../protocol/channel-position.js';
+import { MemoryChannelLog } from './memory-channel.log.js';
 
 /** One instance on a hub: where its messages go, and what it listens to. */
 export interface HubMember {
@@ -24,14 +33,18 @@ export interface HubMember {
  */
 export class MemoryHub {
   private readonly members = new Set<HubMember>();
-  private state?: { registry: MemorySubscriptionRegistry; revocations: MemoryRevocationList };
+  private state?: { registry: MemorySubscriptionRegistry; revocations: MemoryRevocationList; log: MemoryChannelLog };
 
-  /** Puts an instance on the hub; the first one sets the shared state's ttl. */
-  join(member: HubMember, subscriptionTtl: number): { registry: MemorySubscriptionRegistry; revocations: MemoryRevocationList } {
+  /** Puts an instance on the hub; the first one sets the shared state's ttls. */
+  join(
+    member: HubMember,
+    settings: Pick<TransportSettings, 'subscriptionTtl' | 'idempotencyWindow'>,
+  ): { registry: MemorySubscriptionRegistry; revocations: MemoryRevocationList } {
     this.members.add(member);
     this.state ??= {
-      registry: new MemorySubscriptionRegistry(subscriptionTtl),
-      revocations: new MemoryRevocationList(subscriptionTtl),
+      registry: new MemorySubscriptionRegistry(settings.subscriptionTtl),
+      revocations: new MemoryRevocationList(settings.subscriptionTtl),
+      log: new MemoryChannelLog(settings.subscriptionTtl, settings.idempotencyWindow),
     };
     return this.state;
   }
@@ -42,6 +55,7 @@ export class MemoryHub {
     if (this.members.size > 0 || !this.state) return;
     this.state.registry.dispose();
     this.state.revocations.dispose();
+    this.state.log.dispose();
     this.state = undefined;
   }
 
@@ -50,8 +64,28 @@ export class MemoryHub {
     return this.members.size;
   }
 
-  channel(from: HubMember, channel: string, frame: Buffer, id: string | undefined): void {
-    this.toOthers(from, member => member.channels.has(channel), receiver => receiver.receiveChannelFrame(channel, frame, id));
+  /**
+   * Sequences a push and hands it to every instance that watches the channel,
+   * the sender included; returns its position, or `undefined` for a repeat of
+   * a caller's id.
+   */
+  channel(
+    channel: string,
+    frame: Buffer,
+    id: string | undefined,
+    history: HistorySettings | undefined,
+  ): ChannelPosition | undefined {
+    const position = this.log().append(channel, frame, id, history);
+    if (!position) return undefined;
+    this.toOthers(undefined, member => member.channels.has(channel), receiver =>
+      receiver.receiveChannelFrame(channel, frame, position, id),
+    );
+    return position;
+  }
+
+  /** A channel's position and history after `since` (see `RealtimeTransport.history`). */
+  history(channel: string, since: ChannelPosition | undefined, limit: number): ChannelHistory {
+    return this.log().read(channel, since, limit);
   }
 
   direct(from: HubMember, digest: string, message: DirectMessage, id: string | undefined): void {
@@ -62,7 +96,12 @@ export class MemoryHub {
     this.toOthers(from, () => true, receiver => receiver.receiveControl(message));
   }
 
-  private toOthers(from: HubMember, wants: (member: HubMember) => boolean, hand: (receiver: TransportReceiver) => void): void {
+  private log(): MemoryChannelLog {
+    if (!this.state) throw new Error('No instance is on this MemoryHub');
+    return this.state.log;
+  }
+
+  private toOthers(from: HubMember | undefined, wants: (member: HubMember) => boolean, hand: (receiver: TransportReceiver) => void): void {
     for (const member of this.members) {
       if (member === from || !wants(member)) continue;
       queueMicrotask(() => {

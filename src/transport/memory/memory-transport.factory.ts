@@ -26,7 +26,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): RealtimeT
   return settings => {
     const hub = options.hub ?? new MemoryHub();
     const transport = new MemoryTransport(hub, settings.instanceId);
-    const { registry, revocations } = hub.join(transport.hubMember, settings.subscriptionTtl);
+    const { registry, revocations } = hub.join(transport.hubMember, settings);
     return { transport, registry, revocations, close: () => hub.leave(transport.hubMember) };
   };
 }

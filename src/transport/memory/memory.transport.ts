@@ -1,4 +1,6 @@
+import type { ChannelPosition } from '../../protocol/channel-position.js';
 import type {
+  ChannelHistory,
   ControlMessage,
   DirectMessage,
   PublishOptions,
@@ -12,8 +14,8 @@ import type { HubMember, MemoryHub } from './memory-hub.js';
 
 /**
  * The transport between instances on one `MemoryHub`. With the hub to itself
- * (the embedded default) there is no other instance, and it carries nothing:
- * the local router has already served every local subscriber.
+ * (the embedded default) it sequences this instance's pushes, keeps their
+ * history, and hands them back to it.
  */
 export class MemoryTransport implements RealtimeTransport {
   private readonly member: HubMember;
@@ -37,8 +39,11 @@ export class MemoryTransport implements RealtimeTransport {
   admit(_count: number): void {}
 
   async publish(channel: string, frame: Buffer, options: PublishOptions = {}): Promise<PublishOutcome> {
-    this.hub.channel(this.member, channel, frame, callerId(options.id));
-    return 'published';
+    return this.hub.channel(channel, frame, callerId(options.id), options.history) ? 'published' : 'duplicate';
+  }
+
+  async history(channel: string, since: ChannelPosition | undefined, limit: number): Promise<ChannelHistory> {
+    return this.hub.history(channel, since, limit);
   }
 
   async publishDirect(digest: string, message: DirectMessage, options: PublishOptions = {}): Promise<PublishOutcome> {

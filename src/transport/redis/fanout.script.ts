@@ -2,7 +2,8 @@
  * Publishes one message on a topic, atomically with its backlog entry:
  * takes the topic's next offset, appends the message to the topic's stream
  * (trimmed to about `size` entries, with id `0-<offset>`), refreshes the keys'
- * expiry, and publishes. A topic whose epoch key is gone (expired, or Redis
+ * expiry (the backlog's `ttl`; the position's, which outlives it so that
+ * clients can resume from it), and publishes. A topic whose epoch key is gone (expired, or Redis
  * lost its data) starts a new epoch from offset 1, so receivers can tell a
  * reset from a gap.
  *
@@ -17,7 +18,8 @@
  * KEYS: seq, epoch, log, pub/sub channel (declared so a cluster routes the
  *       script to the channel's shard), id key
  * ARGV: origin, kind, body, new epoch id, backlog size, ttl ms,
- *       publish command (PUBLISH or SPUBLISH), push id, id ttl ms, scan
+ *       publish command (PUBLISH or SPUBLISH), push id, id ttl ms, scan,
+ *       position ttl ms
  * Returns the offset, or 0 for a repeat.
  */
 export const FANOUT_SCRIPT = `
@@ -40,8 +42,8 @@ end
 local offset = redis.call('INCR', KEYS[1])
 local message = 'RT1\\t' .. epoch .. '\\t' .. offset .. '\\t' .. ARGV[1] .. '\\t' .. ARGV[2] .. '\\t' .. ARGV[8] .. '\\n' .. ARGV[3]
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '0-' .. offset, 'm', message)
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[11])
+redis.call('PEXPIRE', KEYS[2], ARGV[11])
 redis.call('PEXPIRE', KEYS[3], ARGV[6])
 redis.call(ARGV[7], KEYS[4], message)
 return offset

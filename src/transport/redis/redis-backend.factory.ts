@@ -21,7 +21,7 @@ export function redisBackend(options: ResolvedRedisOptions): RealtimeTransportFa
     ]);
     const connections = await RedisConnections.open(options);
     return {
-      transport: new RedisTransport(connections, options, settings.instanceId, settings.idempotencyWindow),
+      transport: new RedisTransport(connections, options, settings.instanceId, settings),
       registry: new RedisSubscriptionRegistry(connections, options.prefix, settings.subscriptionTtl),
       revocations: new RedisRevocationList(connections, options.prefix, settings.subscriptionTtl),
       close: () => connections.close(),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { HistorySettings } from '../../channels/realtime-transport.interface.js';
 import type { EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import type { Topic } from './redis-topics.js';
@@ -12,6 +13,8 @@ export interface FanoutEvent {
   id: string;
   /** A retry whose earlier attempt may have run: look for its id in the backlog first. */
   retry?: boolean;
+  /** A channel push's history, when it keeps more than the backlog. */
+  history?: HistorySettings;
 }
 
 /** Backlog and idempotency settings of published topics. */
@@ -19,6 +22,8 @@ export interface FanoutSettings {
   origin: string;
   backlogSize: number;
   backlogTtl: number;
+  /** How long a topic's position outlives its last message, in ms. */
+  positionTtl: number;
   /** How long a caller's push id is remembered in Redis, in ms. */
   idWindow: number;
 }
@@ -44,8 +49,10 @@ export class RedisFanoutClient {
    * time: the caller bounds the wait, and may still hear the outcome later.
    */
   async publish(event: FanoutEvent): Promise<number> {
-    const { topic, kind, body, id, retry } = event;
+    const { topic, kind, body, id, retry, history } = event;
     const given = id.startsWith('k:');
+    const size = Math.max(this.settings.backlogSize, history?.size ?? 0);
+    const ttl = Math.max(this.settings.backlogTtl, history?.ttl ?? 0);
     const offset = await this.connections.commands.realtimeFanout(
       topic.seqKey,
       topic.epochKey,
@@ -56,12 +63,13 @@ export class RedisFanoutClient {
       kind,
       body,
       randomBytes(6).toString('hex'),
-      this.settings.backlogSize,
-      this.settings.backlogTtl,
+      size,
+      ttl,
       this.command,
       id,
       given ? this.settings.idWindow : 0,
-      retry && !given ? this.settings.backlogSize : 0,
+      retry && !given ? size : 0,
+      Math.max(ttl, this.settings.positionTtl),
     );
     return offset;
   }

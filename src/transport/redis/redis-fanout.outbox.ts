@@ -144,10 +144,13 @@ export class RedisFanoutOutbox {
     entry.attempt = attempt;
     entry.sentAt = Date.now();
     attempt.then(
-      () => {
+      offset => {
         if (this.entries.delete(entry) && entry.attempt !== undefined) this.inFlight -= 1;
         entry.attempt = undefined;
-        this.answer(entry, 'published');
+        // NOTE: 0 is a repeat. Of a caller's id, on a first attempt: a push
+        // made twice. Of a retry: the earlier attempt ran after all.
+        const repeat = offset === 0 && !entry.uncertain && entry.event.id.startsWith('k:');
+        this.answer(entry, repeat ? 'duplicate' : 'published');
       },
       () => {
         this.lose(entry, attempt);

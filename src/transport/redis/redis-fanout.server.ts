@@ -11,7 +11,7 @@ export interface FanoutPacket {
   envelope: Envelope;
 }
 
-/** Where the server hands messages on. */
+/** Where the server hands messages on (this instance's own too: channel pushes reach it this way). */
 export type FanoutHandler = (packet: FanoutPacket) => void;
 
 /** A position in a topic: its epoch and the offset last published. */
@@ -76,9 +76,7 @@ export class RedisFanoutServer {
 
   constructor(
     private readonly connections: RedisConnections,
-    /** This instance's id: its own messages are not delivered twice. */
-    private readonly origin: string,
-    /** Takes every message of another instance, in offset order per topic. */
+    /** Takes every message, this instance's too, in offset order per topic. */
     private readonly handler: FanoutHandler,
   ) {}
 
@@ -202,7 +200,6 @@ export class RedisFanoutServer {
 
   private deliver(state: TopicState, envelope: Envelope): void {
     state.offset = envelope.offset;
-    if (envelope.origin === this.origin) return;
     try {
       this.handler({ topic: state.topic, envelope });
     } catch (error) {

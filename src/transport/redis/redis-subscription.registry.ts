@@ -1,3 +1,4 @@
+import type { ChannelPosition } from '../../protocol/channel-position.js';
 import type { SubscriptionRegistry } from '../../channels/subscription-registry.interface.js';
 import type { RedisConnections } from './redis-connections.js';
 
@@ -25,7 +26,7 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
     return this.run('read subscriptions', commands => commands.smembers(this.key(digest)));
   }
 
-  async add(digest: string, channels: readonly string[], owner?: string): Promise<string[]> {
+  async add(digest: string, channels: readonly string[], owner?: string, starts?: ReadonlyMap<string, ChannelPosition>): Promise<string[]> {
     if (channels.length === 0) return [];
     const key = this.key(digest);
     // NOTE: the index is another key (another slot on a cluster), so it is
@@ -37,18 +38,51 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
       ]),
     );
     const present = this.result<number[]>(results, 0);
-    return channels.filter((_, index) => present[index] === 0);
+    const added = channels.filter((_, index) => present[index] === 0);
+    const kept = added.flatMap(channel => {
+      const start = starts?.get(channel);
+      return start ? [channel, `${start.offset}\t${start.epoch}`] : [];
+    });
+    if (kept.length > 0) {
+      const since = this.startsKey(digest);
+      // NOTE: HSETNX semantics are not needed: only channels that were not
+      // held get a position, and a later add of the same channel is no add.
+      await this.run('keep subscription positions', commands =>
+        commands.multi().hset(since, ...kept).pexpire(since, this.ttl).exec(),
+      );
+    }
+    return added;
+  }
+
+  async startsFor(digest: string): Promise<Map<string, ChannelPosition>> {
+    const fields = await this.run('read subscription positions', commands => commands.hgetall(this.startsKey(digest)));
+    const starts = new Map<string, ChannelPosition>();
+    for (const [channel, value] of Object.entries(fields)) {
+      const tab = value.indexOf('\t');
+      const offset = Number(value.slice(0, tab));
+      if (tab > 0 && Number.isSafeInteger(offset)) starts.set(channel, { offset, epoch: value.slice(tab + 1) });
+    }
+    return starts;
+  }
+
+  async dropStarts(digest: string): Promise<void> {
+    await this.run('forget subscription positions', commands => commands.del(this.startsKey(digest)));
   }
 
   async remove(digest: string, channels?: readonly string[]): Promise<string[]> {
     const key = this.key(digest);
     if (!channels) {
-      const results = await this.run('remove subscriptions', commands => commands.multi().smembers(key).del(key).exec());
-      return this.result<string[]>(results, 0);
+      const results = await this.run('remove subscriptions', commands =>
+        Promise.all([commands.multi().smembers(key).del(key).exec(), commands.del(this.startsKey(digest))]),
+      );
+      return this.result<string[]>(results[0], 0);
     }
     if (channels.length === 0) return [];
-    const results = await this.run('remove subscriptions', commands =>
-      commands.multi().smismember(key, ...channels).srem(key, ...channels).exec(),
+    const [results] = await this.run('remove subscriptions', commands =>
+      Promise.all([
+        commands.multi().smismember(key, ...channels).srem(key, ...channels).exec(),
+        commands.hdel(this.startsKey(digest), ...channels),
+      ]),
     );
     const present = this.result<number[]>(results, 0);
     return channels.filter((_, index) => present[index] === 1);
@@ -70,7 +104,7 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
     return this.run('remove a socket key\'s subscriptions', async commands => {
       const results = await commands.multi().zrange(this.ownerKey(owner), '0', '-1').del(this.ownerKey(owner)).exec();
       const digests = this.result<string[]>(results, 0);
-      await Promise.all(digests.map(digest => commands.del(this.key(digest))));
+      await Promise.all(digests.flatMap(digest => [commands.del(this.key(digest)), commands.del(this.startsKey(digest))]));
       return digests;
     });
   }
@@ -94,6 +128,10 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
 
   private key(digest: string): string {
     return `${this.prefix}subs:${digest}`;
+  }
+
+  private startsKey(digest: string): string {
+    return `${this.prefix}since:${digest}`;
   }
 
   private ownerKey(owner: string): string {

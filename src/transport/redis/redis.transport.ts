@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { isGivenPushId, pushIdOf } from '../../channels/push-id.util.js';
 import type {
+  ChannelHistory,
   ControlMessage,
   DirectMessage,
   PublishOptions,
@@ -10,7 +11,9 @@ import type {
   TransportReceiver,
 } from '../../channels/realtime-transport.interface.js';
 import type { ResolvedRedisOptions } from '../../interfaces/realtime-module-options.interface.js';
-import type { EnvelopeKind } from './realtime-envelope.js';
+import type { TransportSettings } from '../../channels/realtime-backend.interface.js';
+import { NO_POSITION, type ChannelPosition } from '../../protocol/channel-position.js';
+import { decodeEnvelope, type EnvelopeKind } from './realtime-envelope.js';
 import type { RedisConnections } from './redis-connections.js';
 import { RedisFanoutClient, type FanoutEvent } from './redis-fanout.client.js';
 import { RedisFanoutOutbox } from './redis-fanout.outbox.js';
@@ -26,13 +29,12 @@ interface SubscribeBody {
 }
 
 /**
- * Cross-instance delivery over Redis, as a Nest microservice transport: a
- * `ClientProxy` publishes, a transport-strategy `Server` receives, and this
- * class wires them to the channel layer. One topic per channel and one per
- * digest; an instance subscribes only to topics it has local connections for,
- * and never delivers its own messages twice (the local router already did).
- * Pushes and direct frames go through the outbox, which holds them while
- * Redis is unavailable.
+ * Cross-instance delivery over Redis: the fan-out client publishes, the
+ * fan-out server receives, and this class wires them to the channel layer.
+ * One topic per channel and one per digest; an instance subscribes only to
+ * topics it has local connections for. A channel's topic gives its pushes
+ * their positions and keeps its history (a Redis stream). Pushes and direct
+ * frames go through the outbox, which holds them while Redis is unavailable.
  */
 export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeModule');
@@ -44,17 +46,17 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   constructor(
     private readonly connections: RedisConnections,
     private readonly options: ResolvedRedisOptions,
-    origin: string,
-    /** How long a caller's push id is remembered, in ms (`idempotency.window`). */
-    idWindow: number,
+    private readonly origin: string,
+    settings: Pick<TransportSettings, 'idempotencyWindow' | 'subscriptionTtl'>,
   ) {
     this.client = new RedisFanoutClient(connections, {
       origin,
       backlogSize: options.backlogSize,
       backlogTtl: options.backlogTtl,
-      idWindow,
+      positionTtl: settings.subscriptionTtl,
+      idWindow: settings.idempotencyWindow,
     });
-    this.server = new RedisFanoutServer(connections, origin, packet => this.onPacket(packet));
+    this.server = new RedisFanoutServer(connections, packet => this.onPacket(packet));
     this.outbox = new RedisFanoutOutbox(
       connections.availability,
       (event, retry) => this.client.publish(retry ? { ...event, retry } : event),
@@ -86,7 +88,32 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   }
 
   publish(channel: string, frame: Buffer, options: PublishOptions = {}): Promise<PublishOutcome> {
-    return this.outbox.publish({ topic: this.channelTopic(channel), kind: 'p', body: frame, id: options.id ?? pushIdOf(undefined) });
+    const { id = pushIdOf(undefined), history } = options;
+    return this.outbox.publish({ topic: this.channelTopic(channel), kind: 'p', body: frame, id, history });
+  }
+
+  /**
+   * Reads the position and the backlog after `since` in one transaction (the
+   * topic's keys share a hash slot, so this works on a cluster too).
+   */
+  async history(channel: string, since: ChannelPosition | undefined, limit: number): Promise<ChannelHistory> {
+    const topic = this.channelTopic(channel);
+    const { commands, availability } = this.connections;
+    const read = commands.multi().get(topic.epochKey).get(topic.seqKey);
+    if (since && limit > 0) read.xrangeBuffer(topic.logKey, `(0-${since.offset}`, '+', 'COUNT', limit);
+    const results = await availability.run(commands, `read the history of ${channel}`, () => read.exec());
+    if (!results) throw new Error('Redis transaction was aborted');
+    for (const [error] of results) if (error) throw error;
+    const epoch = results[0]![1] as string | null;
+    const entries = (results[2]?.[1] ?? []) as Array<[Buffer, Buffer[]]>;
+    if (epoch === null) return { position: NO_POSITION, frames: [], complete: since === undefined || since.offset === 0 };
+    const position = { epoch, offset: Number(results[1]![1] ?? 0) };
+    const frames: ChannelHistory['frames'] = [];
+    for (const [, fields] of entries) {
+      const envelope = decodeEnvelope(fields[1] as Buffer);
+      if (envelope?.epoch === epoch && envelope.offset <= position.offset) frames.push({ offset: envelope.offset, frame: envelope.body });
+    }
+    return { position, frames, complete: coversGap(since, position, frames, limit) };
   }
 
   async publishDirect(digest: string, message: DirectMessage, options: PublishOptions = {}): Promise<PublishOutcome> {
@@ -156,15 +183,21 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
     await availability.run(commands, `publish to ${event.topic.channel}`, () => this.client.publish(event));
   }
 
-  /** A message of another instance, by the kind of its topic. */
+  /**
+   * A message, by the kind of its topic. Channel pushes are delivered from
+   * here on every instance, their publisher's too, so that each gets them in
+   * offset order; the rest only on the others (the sender served its own).
+   */
   private onPacket(packet: FanoutPacket): void {
     if (packet.topic.kind === 'c') this.onChannel(packet);
+    else if (packet.envelope.origin === this.origin) return;
     else if (packet.topic.kind === 'd') this.onDirect(packet);
     else this.onControl(packet);
   }
 
   private onChannel({ topic, envelope }: FanoutPacket): void {
-    this.receiver?.receiveChannelFrame(topic.name, envelope.body, callerId(envelope.id));
+    const position = { epoch: envelope.epoch, offset: envelope.offset };
+    this.receiver?.receiveChannelFrame(topic.name, envelope.body, position, callerId(envelope.id));
   }
 
   private onDirect({ topic, envelope }: FanoutPacket): void {
@@ -212,6 +245,20 @@ export class RedisTransport implements RealtimeTransport, OnApplicationBootstrap
   private controlTopic(): Topic {
     return topicOf(this.options.prefix, 'b', 'control');
   }
+}
+
+/**
+ * Whether the frames read are everything after `since` up to `position`: same
+ * epoch (or nothing at `since`), none trimmed away, and within the limit.
+ */
+function coversGap(since: ChannelPosition | undefined, position: ChannelPosition, frames: ChannelHistory['frames'], limit: number): boolean {
+  if (!since) return true;
+  const from = since.epoch === position.epoch ? since.offset : since.offset === 0 ? 0 : undefined;
+  if (from === undefined || from > position.offset) return false;
+  const wanted = position.offset - from;
+  if (wanted === 0) return true;
+  if (wanted > limit || frames.length !== wanted) return false;
+  return frames[0]!.offset === from + 1;
 }
 
 /** The push id a receiver should remember: only a caller's. */

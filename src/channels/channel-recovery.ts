@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChannelPosition } from '../protocol/channel-position.js';
+import { stampPosition } from '../protocol/frame.codec.js';
+import { MAX_REPLAY_PER_REQUEST } from '../protocol/limits.js';
+import { ChannelHistoryPolicy } from './channel-history.policy.js';
+import { ChannelRouter } from './channel-router.interface.js';
+import type { ChannelSubscriber } from './channel-subscriber.interface.js';
+import { RealtimeTransport, type ChannelHistory } from './realtime-transport.interface.js';
+
+/** A channel to join, and where the subscriber stands in it, if it knows. */
+export interface JoinRequest {
+  channel: string;
+  since?: ChannelPosition;
+}
+
+/**
+ * Where a joined channel starts for the subscriber: every push it gets next
+ * comes after `epoch`/`offset`. `recovered` answers a request with `since`:
+ * true when every push after it follows (replayed from history, then live),
+ * false when history could not cover the gap (the client should reload).
+ */
+export interface ChannelStart extends ChannelPosition {
+  recovered?: boolean;
+}
+
+/** Channels joined and caught up to, waiting for `commit()`. */
+export interface JoinedChannels {
+  /** Per channel joined by this call (not those the subscriber held already). */
+  starts: Map<string, ChannelStart>;
+  /**
+   * Writes what each channel missed, then what arrived meanwhile, and goes
+   * live. Call it right after writing the frame that announces `starts`,
+   * with no `await` in between. Returns false when more pushes arrived than
+   * could be held: the subscriber missed some and should be closed.
+   */
+  commit(): boolean;
+}
+
+/**
+ * Joins a subscriber to channels with no gap and no duplicate: pushes are held
+ * while the channel's position and history are read, then the pushes after
+ * the subscriber's position are written from history, then the held ones after
+ * those, then live. Phoenix delivers from the moment of joining; this is
+ * Centrifugo's recovery, on the transport's positions.
+ */
+@Injectable()
+export class ChannelRecovery {
+  constructor(
+    @Inject(ChannelRouter) private readonly router: ChannelRouter,
+    @Inject(RealtimeTransport) private readonly transport: RealtimeTransport,
+    private readonly policy: ChannelHistoryPolicy,
+  ) {}
+
+  /**
+   * Joins the subscriber to the channels it does not hold yet. If the
+   * transport cannot be read (Redis is unavailable), leaves them again and
+   * throws its `RealtimeTransportError`.
+   */
+  async join(subscriber: ChannelSubscriber, requests: readonly JoinRequest[]): Promise<JoinedChannels> {
+    const joined = requests.filter(request => this.router.join(subscriber, request.channel, { hold: true }));
+    let reads: ChannelHistory[];
+    try {
+      // Once settled, every push after the position read next reaches this
+      // instance live; those before it are in what is read.
+      await this.transport.settled();
+      reads = await Promise.all(
+        joined.map(({ channel, since }) =>
+          this.transport.history(channel, since, since ? Math.min(this.policy.settingsFor(channel)?.size ?? 0, MAX_REPLAY_PER_REQUEST) : 0),
+        ),
+      );
+    } catch (error) {
+      for (const { channel } of joined) this.router.leave(subscriber, channel);
+      throw error;
+    }
+    let budget = MAX_REPLAY_PER_REQUEST;
+    const plans = joined.map(({ channel, since }, index) => {
+      const { position, frames, complete } = reads[index]!;
+      if (!since) return { channel, start: { ...position } as ChannelStart, frames: [] as ChannelHistory['frames'] };
+      const recovered = complete && frames.length <= budget;
+      if (!recovered) return { channel, start: { ...position, recovered: false }, frames: [] };
+      budget -= frames.length;
+      // A position of a channel that had nothing then: it resumes from the start of the epoch.
+      const offset = since.epoch === position.epoch ? since.offset : 0;
+      return { channel, start: { epoch: position.epoch, offset, recovered: true }, frames };
+    });
+    return {
+      starts: new Map(plans.map(plan => [plan.channel, plan.start])),
+      commit: () => {
+        let whole = true;
+        for (const { channel, start, frames } of plans) {
+          for (const { offset, frame } of frames) subscriber.write(stampPosition(frame, { epoch: start.epoch, offset }));
+          const last = frames.at(-1);
+          whole = this.router.release(subscriber, channel, last ? { epoch: start.epoch, offset: last.offset } : start) && whole;
+        }
+        return whole;
+      },
+    };
+  }
+}

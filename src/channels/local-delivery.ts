@@ -55,10 +55,10 @@ export class LocalDelivery implements TransportReceiver, OnModuleInit {
   }
 
   receiveChannelFrame(channel: string, frame: Buffer, position: ChannelPosition, id?: string): void {
-    // NOTE: the transport sequenced it and dropped repeats of a caller's id
-    // already, for every instance; remembering it here lets a repeat on this
-    // instance be answered `duplicate` without asking the transport.
-    if (isGivenPushId(id)) this.recent.remember(`c:${channel}`, id);
+    // NOTE: the transport dropped repeats of a caller's id already; this
+    // instance's memory of them still counts once the transport forgot (Redis
+    // lost its data), and lets a repeat here be answered `duplicate` at once.
+    if (this.isRepeat(`c:${channel}`, id)) return;
     this.router.deliver(channel, stampPosition(frame, position), position);
   }
 

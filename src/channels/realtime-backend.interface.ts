@@ -33,6 +33,8 @@ export interface TransportSettings {
   subscriptionTtl: number;
   /** How long a caller's push id is remembered, in ms (`idempotency.window`). */
   idempotencyWindow: number;
+  /** Most caller's push ids an in-process sequencer remembers (`idempotency.maxKeys`); absent: its own bound. */
+  idempotencyMaxKeys?: number;
 }
 
 /**

@@ -44,6 +44,7 @@ export function createTransportProviders(): Provider[] {
             instanceId: randomBytes(8).toString('hex'),
             subscriptionTtl: options.subscriptionTtl,
             idempotencyWindow: options.idempotency.window,
+            idempotencyMaxKeys: options.idempotency.maxKeys,
           }),
         ),
       inject: [REALTIME_OPTIONS],

@@ -5,6 +5,7 @@ import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { actAs, post, startApp, subscribePage, subscriptionsOf, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
+import { positioned } from '../support/positioned.js';
 
 describe('ChannelService', () => {
   let server: TestApp;
@@ -23,7 +24,7 @@ describe('ChannelService', () => {
     const [client, otherClient] = [await connectPage(server, page), await connectPage(server, other)];
     const receipt = await post(server, '/push/a,b,c', { message: { n: 1 }, event: 'Thing' });
     assert.deepEqual(receipt, { channels: ['a', 'b', 'c'], localDeliveries: 3, status: 'published' });
-    assert.deepEqual(await client.next(frame => frame.channel === 'a'), { event: 'Thing', channel: 'a', payload: { n: 1 } });
+    assert.deepEqual(positioned(await client.next(frame => frame.channel === 'a')), { event: 'Thing', channel: 'a', payload: { n: 1 }, offset: 1 });
     await client.next(frame => frame.channel === 'b');
     await otherClient.next(frame => frame.channel === 'b');
     await otherClient.barrier();
@@ -89,10 +90,11 @@ describe('ChannelService', () => {
     const receipt = await alice.call('SayInLobby', { text: 'hi all' });
     assert.deepEqual(receipt.payload, { channels: ['chat:lobby'], localDeliveries: 2, status: 'published' });
     for (const client of [alice, bob]) {
-      assert.deepEqual(await client.next(frame => frame.channel === 'chat:lobby'), {
+      assert.deepEqual(positioned(await client.next(frame => frame.channel === 'chat:lobby')), {
         event: 'ChatMessage',
         channel: 'chat:lobby',
         payload: { text: 'hi all' },
+        offset: 1,
       });
     }
     const channels = server.app.get(ChannelService);

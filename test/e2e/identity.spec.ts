@@ -4,6 +4,7 @@ import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage, pageSocketUrl } from '../support/page-socket.js';
 import { actAs, PLATFORMS, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
+import { positioned } from '../support/positioned.js';
 
 /** The pakyow identity model, on Express and on Fastify (the cookie a Fastify reply sets: fastify.spec.ts). */
 for (const platform of PLATFORMS) {
@@ -34,11 +35,17 @@ for (const platform of PLATFORMS) {
       const client = await connectPage(server, page);
       assert.equal(client.welcome.payload.id, page.connectionId);
       assert.deepEqual([...client.welcome.payload.channels].sort(), ['alerts', 'news'], 'Welcome lists what is held');
+      // Nothing was pushed since the route subscribed it: nothing to catch up.
+      assert.deepEqual(client.welcome.payload.positions, {
+        alerts: { epoch: '', offset: 0, recovered: true },
+        news: { epoch: '', offset: 0, recovered: true },
+      });
       await post(server, '/push/alerts', { message: { level: 'high' } });
-      assert.deepEqual(await client.next(frame => frame.channel === 'alerts'), {
+      assert.deepEqual(positioned(await client.next(frame => frame.channel === 'alerts')), {
         event: 'Push',
         channel: 'alerts',
         payload: { level: 'high' },
+        offset: 1,
       });
       client.close();
     });

@@ -5,6 +5,7 @@ import { fixtureModule } from '../fixtures/fixture.module.js';
 import { PagesController } from '../fixtures/pages.controller.js';
 import { connectPage } from '../support/page-socket.js';
 import { cookiePairs, PLATFORMS, post, startApp, type TestApp } from '../support/test-app.js';
+import { positioned } from '../support/positioned.js';
 
 @Module({ imports: [fixtureModule({ injectConnectionId: true })], controllers: [PagesController] })
 class PagesFixtureModule {}
@@ -29,10 +30,11 @@ for (const platform of PLATFORMS) {
       const client = await connectPage(server, { connectionId: id, cookie: cookiePairs(response)[0]! });
       assert.deepEqual(client.welcome.payload.channels, [`room-${platform}`]);
       await post(server, `/push/room-${platform}`, { message: 'hello page', event: 'Said' });
-      assert.deepEqual(await client.next(frame => frame.channel === `room-${platform}`), {
+      assert.deepEqual(positioned(await client.next(frame => frame.channel === `room-${platform}`)), {
         event: 'Said',
         channel: `room-${platform}`,
         payload: 'hello page',
+        offset: 1,
       });
       client.close();
     });

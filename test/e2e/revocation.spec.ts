@@ -55,7 +55,7 @@ describe('ending realtime access (in memory)', () => {
     const overHeader = await held(first, { 'x-realtime-socket-key': rawKey(first.cookie), 'x-realtime-connection-id': first.connectionId });
     assert.deepEqual(overHeader.channels, [], 'the X-Realtime-Socket-Key header of a route call counts as none too');
     const again = await connectPage(server, first);
-    assert.deepEqual(again.welcome.payload, { id: first.connectionId, channels: [] });
+    assert.deepEqual(again.welcome.payload, { id: first.connectionId, channels: [], positions: {} });
     assert.deepEqual((await again.call('ListSubscriptions')).payload, { subscriptions: {}, channels: [] });
     await assertNoPushes(again, ['rv-news', 'rv-sports', 'rv-weather']);
 

@@ -5,6 +5,7 @@ import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { connectPage } from '../support/page-socket.js';
 import { PLATFORMS, socketKeyCookie } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
+import { positioned } from '../support/positioned.js';
 
 /** The compiled sample, next to this compiled spec. */
 const SAMPLE = fileURLToPath(new URL('../../sample/src/main.js', import.meta.url));
@@ -205,7 +206,14 @@ for (const platform of PLATFORMS) {
         assert.equal(allowed.event, 'Subscribed');
         await client.call('AdjustQty', { id: '2', delta: 5 });
         const change = await client.next(frame => frame.channel === 'widgets:2');
-        assert.deepEqual(change, { event: 'WidgetQtyChanged', channel: 'widgets:2', payload: { qty: 7 }, mq: { e: 'widgets', rk: '2' } });
+        // The next offset after where Subscribed said the channel stood.
+        assert.deepEqual(positioned(change), {
+          event: 'WidgetQtyChanged',
+          channel: 'widgets:2',
+          payload: { qty: 7 },
+          mq: { e: 'widgets', rk: '2' },
+          offset: (allowed.payload.offset as number) + 1,
+        });
       } finally {
         client.close();
       }

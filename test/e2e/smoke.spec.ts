@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { cookieOf, startApp, type TestApp } from '../support/test-app.js';
+import { positioned } from '../support/positioned.js';
 
 describe('smoke', () => {
   let server: TestApp;
@@ -20,7 +21,7 @@ describe('smoke', () => {
       body: JSON.stringify({ message: 'hello' }),
     });
     const push = await client.next(frame => frame.channel === 'foo');
-    assert.deepEqual(push, { event: 'Push', channel: 'foo', payload: 'hello' });
+    assert.deepEqual(positioned(push), { event: 'Push', channel: 'foo', payload: 'hello', offset: 1 });
     client.close();
   });
 });

@@ -4,6 +4,7 @@ import { fixtureModule } from '../fixtures/fixture.module.js';
 import { connectPage } from '../support/page-socket.js';
 import { post, startApp, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
+import { positioned } from '../support/positioned.js';
 
 describe('wire protocol', () => {
   let server: TestApp;
@@ -12,7 +13,7 @@ describe('wire protocol', () => {
 
   it('sends Welcome with the connection id as the first frame, with no tag', async () => {
     const client = await connectPage(server, { connectionId: 'a1'.repeat(16) });
-    assert.deepEqual(client.frames[0], { event: 'Welcome', payload: { id: 'a1'.repeat(16), channels: [] } });
+    assert.deepEqual(client.frames[0], { event: 'Welcome', payload: { id: 'a1'.repeat(16), channels: [], positions: {} } });
     const fresh = await TestClient.connect(server.ws);
     assert.deepEqual(Object.keys(fresh.frames[0]!), ['event', 'payload']);
     client.close();
@@ -76,11 +77,12 @@ describe('wire protocol', () => {
     const client = await TestClient.connect(server.ws);
     await client.call('Subscribe', { exchange: 'widgets', routing_key: 1234 });
     await post(server, '/push-event/widgets/1234', { event: 'WidgetQtyChanged', payload: { quantity: 5 } });
-    assert.deepEqual(await client.next(frame => frame.event === 'WidgetQtyChanged'), {
+    assert.deepEqual(positioned(await client.next(frame => frame.event === 'WidgetQtyChanged')), {
       event: 'WidgetQtyChanged',
       channel: 'widgets:1234',
       payload: { quantity: 5 },
       mq: { e: 'widgets', rk: '1234' },
+      offset: 1,
     });
     await post(server, '/push/widgets:1234', { message: { quantity: 6 } });
     assert.deepEqual((await client.next(frame => frame.payload?.quantity === 6)).mq, { e: 'widgets', rk: '1234' });

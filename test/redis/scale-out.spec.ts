@@ -11,6 +11,7 @@ import type { RedisProcess } from '../support/redis-server.js';
 import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 import { TestClient } from '../support/ws-client.js';
+import { positioned } from '../support/positioned.js';
 
 /** What only the gateway uses; `gateway: false` makes none of them (no call-route HTTP agents either). */
 const GATEWAY_PARTS = [
@@ -60,10 +61,11 @@ describe('scale-out on Redis: two instances', () => {
     await fetch(`${b.http}/subscribe?channels=from-b`, { headers: actAs(page) });
     // No waiting: once the route's subscribe() resolved, A catches up from there.
     await post(b, '/push/from-b', { message: 'hello from B' });
-    assert.deepEqual(await client.next(frame => frame.channel === 'from-b'), {
+    assert.deepEqual(positioned(await client.next(frame => frame.channel === 'from-b')), {
       event: 'Push',
       channel: 'from-b',
       payload: 'hello from B',
+      offset: 1,
     });
     await fetch(`${b.http}/subscribe?channels=from-b`, { method: 'DELETE', headers: actAs(page) });
     await client.next(frame => frame.event === 'Unsubscribed' && frame.payload.channel === 'from-b');
@@ -159,10 +161,11 @@ describe('scale-out on Redis: two instances', () => {
       const channels = worker.get(ChannelService);
       const receipt = await channels.push({ job: 42, state: 'done' }, 'jobs', { event: 'JobDone' });
       assert.deepEqual(receipt, { channels: ['jobs'], localDeliveries: 0, status: 'published' });
-      assert.deepEqual(await client.next(frame => frame.channel === 'jobs'), {
+      assert.deepEqual(positioned(await client.next(frame => frame.channel === 'jobs')), {
         event: 'JobDone',
         channel: 'jobs',
         payload: { job: 42, state: 'done' },
+        offset: 1,
       });
       const family = await TestClient.connect(b.ws);
       await family.call('Subscribe', { exchange: 'widgets', routing_key: 2 });

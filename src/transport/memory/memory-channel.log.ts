@@ -19,8 +19,8 @@ interface ChannelState {
   expiresAt: number;
 }
 
-/** Caller's push ids remembered per log, across channels (as `idempotency.maxKeys` bounds an instance). */
-const MAX_REMEMBERED_IDS = 100_000;
+/** Caller's push ids remembered across channels when the module does not say (`idempotency.maxKeys`'s default). */
+const MAX_REMEMBERED_IDS = 50_000;
 
 /**
  * The channels' sequences and histories on one `MemoryHub`: each push gets
@@ -39,8 +39,9 @@ export class MemoryChannelLog {
   constructor(
     private readonly keepFor: number,
     idWindow: number,
+    maxIds = MAX_REMEMBERED_IDS,
   ) {
-    this.ids = new RecentPushIds(idWindow, MAX_REMEMBERED_IDS);
+    this.ids = new RecentPushIds(idWindow, maxIds);
     this.sweeper = setInterval(() => this.sweep(), Math.min(keepFor, 60_000));
     this.sweeper.unref();
   }

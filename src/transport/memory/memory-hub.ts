@@ -38,13 +38,13 @@ export class MemoryHub {
   /** Puts an instance on the hub; the first one sets the shared state's ttls. */
   join(
     member: HubMember,
-    settings: Pick<TransportSettings, 'subscriptionTtl' | 'idempotencyWindow'>,
+    settings: Pick<TransportSettings, 'subscriptionTtl' | 'idempotencyWindow' | 'idempotencyMaxKeys'>,
   ): { registry: MemorySubscriptionRegistry; revocations: MemoryRevocationList } {
     this.members.add(member);
     this.state ??= {
       registry: new MemorySubscriptionRegistry(settings.subscriptionTtl),
       revocations: new MemoryRevocationList(settings.subscriptionTtl),
-      log: new MemoryChannelLog(settings.subscriptionTtl, settings.idempotencyWindow),
+      log: new MemoryChannelLog(settings.subscriptionTtl, settings.idempotencyWindow, settings.idempotencyMaxKeys),
     };
     return this.state;
   }

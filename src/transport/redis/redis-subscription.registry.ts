@@ -78,11 +78,11 @@ export class RedisSubscriptionRegistry implements SubscriptionRegistry {
       return this.result<string[]>(results[0], 0);
     }
     if (channels.length === 0) return [];
-    const [results] = await this.run('remove subscriptions', commands =>
-      Promise.all([
-        commands.multi().smismember(key, ...channels).srem(key, ...channels).exec(),
-        commands.hdel(this.startsKey(digest), ...channels),
-      ]),
+    // NOTE: a kept position of a removed channel is left to expire with the
+    // rest: positions are only read for channels still held, and adding a
+    // channel again writes its position anew.
+    const results = await this.run('remove subscriptions', commands =>
+      commands.multi().smismember(key, ...channels).srem(key, ...channels).exec(),
     );
     const present = this.result<number[]>(results, 0);
     return channels.filter((_, index) => present[index] === 1);

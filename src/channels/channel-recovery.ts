@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChannelPosition } from '../protocol/channel-position.js';
+import type { ChannelStart } from '../protocol/frames.js';
 import { stampPosition } from '../protocol/frame.codec.js';
 import { MAX_REPLAY_PER_REQUEST } from '../protocol/limits.js';
 import { ChannelHistoryPolicy } from './channel-history.policy.js';
@@ -13,15 +14,6 @@ export interface JoinRequest {
   since?: ChannelPosition;
 }
 
-/**
- * Where a joined channel starts for the subscriber: every push it gets next
- * comes after `epoch`/`offset`. `recovered` answers a request with `since`:
- * true when every push after it follows (replayed from history, then live),
- * false when history could not cover the gap (the client should reload).
- */
-export interface ChannelStart extends ChannelPosition {
-  recovered?: boolean;
-}
 
 /** Channels joined and caught up to, waiting for `commit()`. */
 export interface JoinedChannels {

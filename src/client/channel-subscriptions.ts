@@ -2,7 +2,8 @@ import { familyChannel } from '../protocol/channel-name.util.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { BuiltInAction, EventName } from '../protocol/event-names.js';
 import type { EventFrame, PushFrame, SubscriptionActionPayload, UnsubscribedPayload } from '../protocol/frames.js';
-import { DEFAULT_MAX_KEYS_PER_FRAME } from '../protocol/limits.js';
+import { DEFAULT_MAX_KEYS_PER_FRAME, MAX_SINCE_ENTRIES } from '../protocol/limits.js';
+import { MAX_SINCE_PARAM_LENGTH, type ChannelPosition } from '../protocol/channel-position.js';
 import { backoffDelay, type ResolvedReconnectOptions } from './backoff.js';
 import type { Connection, CurrentConnection } from './connection.js';
 import { deferred, type Deferred } from './deferred.js';
@@ -29,6 +30,8 @@ class ChannelEntry {
   everConfirmed = false;
   /** `Subscribe`s answered `Unavailable` in a row (the server's Redis is down). */
   unavailable = 0;
+  /** The last position of the channel this client saw: where it resumes from after a reconnect. */
+  position: ChannelPosition | undefined;
 
   constructor(
     readonly channel: string,
@@ -50,6 +53,8 @@ export interface ChannelSubscriptionsContext {
   retry: ResolvedReconnectOptions;
   /** Reports an error no promise answers (a family key refused on re-subscribe). */
   onError(error: RealtimeError): void;
+  /** Reports channels the server caught up (`recovered`) or could not (`stale`). */
+  onResumed(outcome: 'recovered' | 'stale', channels: string[]): void;
 }
 
 /**
@@ -108,7 +113,66 @@ export class ChannelSubscriptions {
       entry = this.entries.get(familyChannel(frame.mq.e, String(frame.mq.rk)));
     }
     if (!entry) return;
+    const { epoch, offset } = frame;
+    if (typeof epoch === 'string' && typeof offset === 'number') {
+      // NOTE: the server sends each push once; this only guards a client
+      // that resumed from a position it had already passed.
+      if (entry.position && entry.position.epoch === epoch && offset <= entry.position.offset) return;
+      entry.position = { epoch, offset };
+    }
     for (const handle of [...entry.handles]) handle.deliver(frame);
+  }
+
+  /** The positions to send back for plain channels on reconnect (the URL's `since`), most recent first, bounded. */
+  plainPositions(): Record<string, ChannelPosition> {
+    const since: Record<string, ChannelPosition> = {};
+    let length = 2;
+    let count = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.family !== undefined || !entry.position) continue;
+      length += JSON.stringify(entry.channel).length + JSON.stringify(entry.position).length + 2;
+      // What does not fit is not recovered: the server then says nothing of
+      // the channel, and `applyStart` reports it stale.
+      if (length * 3 > MAX_SINCE_PARAM_LENGTH || ++count > MAX_SINCE_ENTRIES) break;
+      since[entry.channel] = entry.position;
+    }
+    return since;
+  }
+
+  /** `Welcome`'s positions: where each held channel the client listens to now stands. */
+  applyStarts(starts: unknown): void {
+    if (!isRecord(starts)) return;
+    const outcomes: Record<'recovered' | 'stale', string[]> = { recovered: [], stale: [] };
+    for (const entry of this.entries.values()) {
+      if (entry.family !== undefined) continue;
+      const outcome = this.applyStart(entry, starts[entry.channel]);
+      if (outcome) outcomes[outcome].push(entry.channel);
+    }
+    this.report(outcomes);
+  }
+
+  private report(outcomes: Record<'recovered' | 'stale', string[]>): void {
+    for (const outcome of ['recovered', 'stale'] as const) {
+      if (outcomes[outcome].length === 0) continue;
+      for (const channel of outcomes[outcome]) {
+        for (const handle of [...(this.entries.get(channel)?.handles ?? [])]) handle.resumed(outcome);
+      }
+      this.context.onResumed(outcome, outcomes[outcome]);
+    }
+  }
+
+  /**
+   * Takes where the server says a channel now stands. With a position of its
+   * own, the client learns whether what it missed meanwhile was given back.
+   */
+  private applyStart(entry: ChannelEntry, start: unknown): 'recovered' | 'stale' | undefined {
+    if (!isRecord(start) || typeof start.epoch !== 'string' || typeof start.offset !== 'number') return undefined;
+    const had = entry.position;
+    entry.position = { epoch: start.epoch, offset: start.offset };
+    if (typeof start.recovered === 'boolean') return start.recovered ? 'recovered' : 'stale';
+    if (!had) return undefined;
+    // Its position was not taken (too many to send): unless nothing moved, something was missed.
+    return had.epoch === start.epoch && had.offset === start.offset ? 'recovered' : 'stale';
   }
 
   /** The server dropped a channel by itself (`Unsubscribed`, no tag): its subscriptions end. */
@@ -179,6 +243,9 @@ export class ChannelSubscriptions {
     const payload: SubscriptionActionPayload = batch
       ? { exchange: family, routing_keys: list.map(entry => entry.key!) }
       : { exchange: family, routing_key: list[0]!.key! };
+    const since: Record<string, ChannelPosition> = {};
+    for (const entry of list) if (entry.position) since[String(entry.key)] = entry.position;
+    if (Object.keys(since).length > 0) payload.since = since;
     this.requests.sendOperation(connection, BuiltInAction.Subscribe, payload, {
       onFrame: frame => {
         const body = isRecord(frame.payload) ? frame.payload : {};
@@ -210,7 +277,9 @@ export class ChannelSubscriptions {
         entry.everConfirmed = true;
         entry.ready.resolve();
         const confirmed = { exchange: entry.family!, routing_key: entry.key!, channel: entry.channel };
+        const outcome = error ? undefined : this.applyStart(entry, frame.payload);
         for (const handle of [...entry.handles]) handle.confirm(confirmed, frame);
+        if (outcome) this.report({ recovered: [], stale: [], [outcome]: [entry.channel] });
       } else if (!this.entries.has(entry.channel) && entry.family !== undefined && entry.key !== undefined) {
         // Unsubscribed locally while the Subscribe was on its way: undo it.
         this.sendUnsubscribe(connection, { exchange: entry.family, routing_key: entry.key });

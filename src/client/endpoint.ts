@@ -1,3 +1,4 @@
+import { SINCE_PARAM } from '../protocol/channel-position.js';
 import { CONNECTION_ID_ATTRIBUTE, CONNECTION_ID_PARAM, SOCKET_KEY_PARAM } from '../protocol/identity-names.js';
 
 /** The options the endpoint URL is made of (those of `RealtimeSocketOptions`). */
@@ -16,7 +17,7 @@ type PageLocation = { protocol?: string; host?: string; href?: string };
  * to use (outside a browser page, without `url`) or its scheme is not one of
  * `ws:`, `wss:`, `http:`, `https:`.
  */
-export function endpointUrl(options: EndpointOptions, connectionId: string | undefined): string {
+export function endpointUrl(options: EndpointOptions, connectionId: string | undefined, since: Record<string, unknown> = {}): string {
   const location = (globalThis as { location?: PageLocation }).location;
   let base = options.url;
   if (base === undefined || base === '') {
@@ -34,6 +35,7 @@ export function endpointUrl(options: EndpointOptions, connectionId: string | und
   }
   if (connectionId !== undefined) url.searchParams.set(CONNECTION_ID_PARAM, connectionId);
   if (options.socketKey) url.searchParams.set(SOCKET_KEY_PARAM, options.socketKey);
+  if (Object.keys(since).length > 0) url.searchParams.set(SINCE_PARAM, JSON.stringify(since));
   return url.toString();
 }
 

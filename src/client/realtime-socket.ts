@@ -91,6 +91,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       random: this.random,
       retry: this.reconnectOptions || RECONNECT_DEFAULTS,
       onError: error => this.events.emit('error', error),
+      onResumed: (outcome, channels) => this.events.emit(outcome, { channels }),
     });
     this.requestedId = options.connectionId === 'auto' ? readPageConnectionId() : options.connectionId || undefined;
     this.endpoint(); // fails now, not at connect time, when there is no URL to use
@@ -330,6 +331,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     const reconnected = this.everConnected;
     const held = isRecord(payload) && Array.isArray(payload.channels) ? (payload.channels as unknown[]) : undefined;
     const welcome: WelcomePayload = held ? { id: id ?? '', channels: held as string[] } : { id: id ?? '' };
+    if (isRecord(payload) && isRecord(payload.positions)) welcome.positions = payload.positions as WelcomePayload['positions'];
     this.welcomed = welcome;
     this.events.emit('welcome', welcome);
     // Only on a reconnect: on the first connect a page may listen to channels
@@ -338,6 +340,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       const gone = this.channels.plainChannelsNotIn(held);
       if (gone.length > 0) this.events.emit('stale', { channels: gone });
     }
+    if (isRecord(payload)) this.channels.applyStarts(payload.positions);
     if (this.current !== connection) return; // a listener closed it
     const hook = this.options.authenticate;
     if (hook) {
@@ -380,6 +383,6 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
 
   /** The upgrade URL, with the connection id to ask for. */
   private endpoint(): string {
-    return endpointUrl(this.options, this.requestedId);
+    return endpointUrl(this.options, this.requestedId, this.channels.plainPositions());
   }
 }

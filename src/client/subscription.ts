@@ -7,10 +7,19 @@ import type { SubscribedPayload, UnsubscribedPayload, UntypedEvents } from './ty
  * push), and its own `Subscribed`, `Unsubscribed` and `Error`.
  * @publicApi
  */
-export type SubscriptionEventName<E> = Extract<keyof E, string> | '*' | 'Subscribed' | 'Unsubscribed' | 'Error';
+export type SubscriptionEventName<E> =
+  | Extract<keyof E, string>
+  | '*'
+  | 'Subscribed'
+  | 'Unsubscribed'
+  | 'Error'
+  | 'recovered'
+  | 'stale';
 
 /** What a listener of `event` gets as its payload. @publicApi */
-export type SubscriptionPayload<E, K> = K extends 'Subscribed'
+export type SubscriptionPayload<E, K> = K extends 'recovered' | 'stale'
+  ? { channel: string }
+  : K extends 'Subscribed'
   ? SubscribedPayload
   : K extends 'Unsubscribed'
   ? UnsubscribedPayload
@@ -23,7 +32,9 @@ export type SubscriptionPayload<E, K> = K extends 'Subscribed'
         : unknown;
 
 /** What a listener of `event` gets as its frame. @publicApi */
-export type SubscriptionFrame<E, K> = K extends 'Subscribed' | 'Unsubscribed' | 'Error'
+export type SubscriptionFrame<E, K> = K extends 'recovered' | 'stale'
+  ? undefined
+  : K extends 'Subscribed' | 'Unsubscribed' | 'Error'
   ? EventFrame<SubscriptionPayload<E, K>>
   : PushFrame<SubscriptionPayload<E, K>>;
 
@@ -40,6 +51,13 @@ export type SubscriptionListener<E, K> = (payload: SubscriptionPayload<E, K>, fr
  * `Unsubscribed` when the server drops it (a revoked family key, or a route
  * unsubscribed the client) and `Error` when the server refuses it (on
  * subscribe or on re-subscribe); either ends it.
+ *
+ * After a reconnect (or when a page's socket first connects after its route
+ * subscribed it), the server gives back what the channel got meanwhile, from
+ * its history: the subscription emits `recovered` once that is done, or
+ * `stale` when the server could not (no history, or not enough; a restarted
+ * in-memory server): pushes go on, but some were lost, so reload what the
+ * channel shows.
  *
  * @publicApi
  */
@@ -113,6 +131,11 @@ export class LocalSubscription<E extends object = UntypedEvents> implements Subs
     if (this.ended) return;
     this.events.emit(frame.event, frame.payload, frame);
     this.events.emit('*', frame.payload, frame);
+  }
+
+  /** The server said whether what the channel missed was given back. */
+  resumed(outcome: 'recovered' | 'stale'): void {
+    if (!this.ended) this.events.emit(outcome, { channel: this.channel }, undefined);
   }
 
   /** The server confirmed the family subscription (again). */

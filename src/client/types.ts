@@ -116,13 +116,19 @@ export interface RealtimeSocketEvents {
   /** The `Welcome` frame of each new connection arrived. */
   welcome: WelcomePayload;
   /**
-   * After a reconnect, the server does not hold these plain channels for this
-   * connection any more (its `Welcome` did not list them), although the
-   * client listens to them: after a restart of an in-memory server, say. Subscribe the page
-   * again (a route or an action that calls `ChannelService.subscribe`) or
-   * reload it.
+   * Something was lost on these channels: after a reconnect, the server does
+   * not hold these plain channels for this connection any more (its `Welcome`
+   * did not list them; a restarted in-memory server, say), or it could not
+   * give back what they got meanwhile (no history, or not enough). Reload
+   * what they show (and, for the first kind, subscribe the page again).
    */
   stale: { channels: string[] };
+  /**
+   * After a reconnect (or a page's first connect), the server gave back every
+   * push these channels got meanwhile, before any later one. Channels it could
+   * not catch up (no history, or not enough) are reported `stale` instead.
+   */
+  recovered: { channels: string[] };
   /** The `authenticate` hook finished without throwing. */
   authenticated: { connectionId: string; reconnected: boolean };
   /**

@@ -1,3 +1,5 @@
+import type { ChannelPosition } from './channel-position.js';
+
 /**
  * The JSON frames of the wire protocol. `docs/protocol.md` describes each one
  * with examples; these types are what a TypeScript client or server shares.
@@ -79,16 +81,29 @@ export interface SubscriptionActionPayload {
   routing_keys?: Array<string | number>;
   /** `Unsubscribe` only: a plain (non-family) channel. */
   channel?: string;
+  /** `Subscribe` only: the last position seen of each key's channel, by routing key (as a string). */
+  since?: Record<string, ChannelPosition>;
 }
 
 /**
  * The payload of a `Subscribed` event: one key of a family was subscribed.
  * The routing key is echoed as the client sent it (a number stays a number).
  */
-export interface SubscribedPayload {
+export interface SubscribedPayload extends Partial<ChannelStart> {
   exchange: string;
   routing_key: string | number;
   channel: string;
+}
+
+/**
+ * Where a channel stands for a connection that just joined it (in `Welcome`'s
+ * `positions` and in `Subscribed`): every push that follows has a greater
+ * offset in this epoch. `recovered` answers positions the client sent back
+ * (`since`), or the position a route subscribed a page at: `true` when every
+ * push after it follows, `false` when some were lost (reload what the channel shows).
+ */
+export interface ChannelStart extends ChannelPosition {
+  recovered?: boolean;
 }
 
 /**
@@ -116,4 +131,6 @@ export interface WelcomePayload {
    * are gone (for instance after a restart of an in-memory server).
    */
   channels?: string[];
+  /** Where each of `channels` stands (see {@link ChannelStart}). */
+  positions?: Record<string, ChannelStart>;
 }

@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import { fixtureModule } from '../fixtures/fixture.module.js';
 import { actAs, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { nextEvent, nextOn, recordingWebSocket, within, type FixtureActions, type FixtureEvents } from './client-support.js';
+import { positioned } from '../support/positioned.js';
 
 describe('RealtimeSocket against the fixture app', () => {
   let server: TestApp;
@@ -37,10 +38,10 @@ describe('RealtimeSocket against the fixture app', () => {
     assert.match(id, /^[0-9a-f]{64}$/);
     assert.equal(socket.connectionId, id);
     assert.equal(socket.state, 'open');
-    assert.deepEqual(await welcome, { id, channels: [] }, 'the welcome event carries what the server holds');
+    assert.deepEqual(await welcome, { id, channels: [], positions: {} }, 'the welcome event carries what the server holds');
     assert.deepEqual(await connected, { connectionId: id, reconnected: false });
-    assert.deepEqual(resolved, { id, channels: [] }, 'connect() resolves with the whole Welcome payload');
-    assert.deepEqual(await socket.connect(), { id, channels: [] }, 'connect() again while open resolves at once');
+    assert.deepEqual(resolved, { id, channels: [], positions: {} }, 'connect() resolves with the whole Welcome payload');
+    assert.deepEqual(await socket.connect(), { id, channels: [], positions: {} }, 'connect() again while open resolves at once');
   });
 
   it('resolves a request with its reply payload', async () => {
@@ -90,11 +91,12 @@ describe('RealtimeSocket against the fixture app', () => {
     await post(server, '/push-event/widgets/1234', { event: 'WidgetQtyChanged', payload: { quantity: 3 } });
     const { payload, frame } = await pushed;
     assert.deepEqual(payload, { quantity: 3 });
-    assert.deepEqual(frame, {
+    assert.deepEqual(positioned(frame as { epoch?: unknown }), {
       event: 'WidgetQtyChanged',
       channel: 'widgets:1234',
       payload: { quantity: 3 },
       mq: { e: 'widgets', rk: '1234' },
+      offset: 1,
     });
     assert.deepEqual(every, [{ quantity: 3 }]);
   });
@@ -262,7 +264,7 @@ describe('RealtimeSocket against the fixture app', () => {
     await post(server, '/push/news', { message: { title: 'hello' } });
     const { payload, frame } = await pushed;
     assert.deepEqual(payload, { title: 'hello' });
-    assert.deepEqual(frame, { event: 'Push', channel: 'news', payload: { title: 'hello' } });
+    assert.deepEqual(positioned(frame as { epoch?: unknown }), { event: 'Push', channel: 'news', payload: { title: 'hello' }, offset: 1 });
 
     const other = socket.subscribe('alerts');
     const otherPushes: unknown[] = [];
@@ -332,7 +334,7 @@ describe('RealtimeSocket against the fixture app', () => {
     await assert.rejects(socket.request('SayHello', { name: 'x', times: 1 }), { code: 'Closed' });
     // Asked to, it connects again: with the revoked cookie, as a client with nothing held.
     const welcome = await socket.connect();
-    assert.deepEqual(welcome, { id: page.connectionId, channels: [] });
+    assert.deepEqual(welcome, { id: page.connectionId, channels: [], positions: {} });
     await post(server, '/push/feed-revoked', { message: 'not for you' });
     await barrier(socket);
     assert.deepEqual(received, []);

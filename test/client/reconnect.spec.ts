@@ -86,13 +86,15 @@ describe('RealtimeSocket reconnecting', () => {
     await within(Promise.all(resubscribed), 'every family subscription confirmed again');
 
     // What went over the wire on the new connection: Authenticate first, then
-    // one Subscribe per family carrying every key it had.
+    // one Subscribe per family carrying every key it had, each with where its
+    // channel stood when the old app confirmed it (nothing pushed yet there).
+    const nothing = { epoch: '', offset: 0 };
     assert.deepEqual(
       sent.map(frame => [frame.action, frame.payload]),
       [
         ['Authenticate', { token: 'good-token' }],
-        ['Subscribe', { exchange: 'widgets', routing_keys: [1, 1234, 'secret'] }],
-        ['Subscribe', { exchange: 'rooms', routing_keys: ['a'] }],
+        ['Subscribe', { exchange: 'widgets', routing_keys: [1, 1234, 'secret'], since: { 1: nothing, 1234: nothing, secret: nothing } }],
+        ['Subscribe', { exchange: 'rooms', routing_keys: ['a'], since: { a: nothing } }],
       ],
     );
 
@@ -226,7 +228,7 @@ describe('RealtimeSocket reconnecting', () => {
     const reconnected = nextEvent(socket, 'connected');
     await server.start();
     await reconnected;
-    assert.deepEqual(welcomes[1], { id: page.connectionId, channels: [] }, 'the new process holds nothing for this page');
+    assert.deepEqual(welcomes[1], { id: page.connectionId, channels: [], positions: {} }, 'the new process holds nothing for this page');
     assert.deepEqual(stale.map(channels => [...channels].sort()), [['alerts', 'news']]);
   });
 
@@ -237,7 +239,7 @@ describe('RealtimeSocket reconnecting', () => {
     await outage(socket);
     assert.deepEqual(await waiting, { attempt: 1, delayMs: 60_000 });
     await server.start();
-    assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id, channels: [] });
+    assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id, channels: [], positions: {} });
     assert.equal(socket.state, 'open');
   });
 

@@ -10,6 +10,7 @@ export type {
   RealtimeOptionsFactory,
   RealtimeRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
+export type { RealtimeCompressionOptions } from './interfaces/realtime-compression-options.interface.js';
 
 // Channels
 export { ChannelService } from './channels/channel.service.js';
@@ -49,6 +50,7 @@ export { ErrorCode } from './protocol/error-codes.js';
 export { BuiltInAction, EventName } from './protocol/event-names.js';
 export type * from './protocol/frames.js';
 export { CALL_ROUTE_HEADER } from './protocol/header-names.js';
+export { REALTIME_PROTOCOL } from './protocol/subprotocol.js';
 
 // Transports (docs/transports.md)
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';

@@ -10,6 +10,8 @@ import type {
 import { resolveHistoryRules } from './history-options.resolver.js';
 import { trustedProxies } from './gateway/client-address.resolver.js';
 import { INVALID_OPTION, RATE_BELOW_SUBSCRIPTIONS, REDIS_URL_INVALID } from './realtime.messages.js';
+import { count, flag, NUMERIC_TEXT, oneOf, whole } from './option-values.util.js';
+import { resolveCompression } from './gateway/compression.options.js';
 
 /** The documented defaults, in one place. */
 export const REALTIME_DEFAULTS = {
@@ -45,45 +47,6 @@ export const REALTIME_DEFAULTS = {
     outbox: { size: 10_000, maxAge: 30_000 },
   },
 } as const;
-
-/** A number written as text, as environment variables carry them. */
-const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
-
-/**
- * A number option, at least `min`. Numbers given as strings (`'15000'` from
- * `ConfigService.get()` or `process.env`) are taken as the number they spell.
- */
-function count(name: string, value: unknown, fallback: number, min: number, minName?: string): number {
-  const resolved = value == null ? fallback : typeof value === 'string' && NUMERIC_TEXT.test(value) ? Number(value) : value;
-  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved < min) {
-    throw new Error(INVALID_OPTION(name, `a number >= ${minName ? `${minName} (${min})` : min}`, value));
-  }
-  return resolved;
-}
-
-/** A whole-number option (a count of things), at least `min`. */
-function whole(name: string, value: unknown, fallback: number, min: number): number {
-  const resolved = count(name, value, fallback, min);
-  if (!Number.isInteger(resolved)) throw new Error(INVALID_OPTION(name, `a whole number >= ${min}`, value));
-  return resolved;
-}
-
-/**
- * A boolean option. `'true'` and `'false'` are taken as booleans; any other
- * string fails, because `'false'` would otherwise be truthy.
- */
-function flag(name: string, value: unknown, fallback: boolean): boolean {
-  if (value == null) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new Error(INVALID_OPTION(name, 'true or false', value));
-}
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value == null) return fallback;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new Error(INVALID_OPTION(name, allowed.map(entry => `'${entry}'`).join(' or '), value));
-}
 
 /**
  * Merges the defaults into the user's options and checks them, so a bad value
@@ -157,6 +120,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     sendBufferLimit: count('sendBufferLimit', options.sendBufferLimit, REALTIME_DEFAULTS.sendBufferLimit, 1024),
     messageRate,
     addressMessageRate: resolveAddressRate(options.addressMessageRate),
+    compression: resolveCompression(options.compression),
     maxKeysPerFrame: whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1),
     // A payload object inside the frame's object is already 2 deep.
     maxDepth: whole('maxDepth', options.maxDepth, REALTIME_DEFAULTS.maxDepth, 2),

@@ -18,6 +18,9 @@ export const NON_STATIC_HOST = (where: string): string =>
 export const NOT_A_WS_SERVER = (): string =>
   'RealtimeModule needs the ws adapter from @nestjs/platform-ws: call app.useWebSocketAdapter(new WsAdapter(app)) before app.listen().';
 
+export const UNSUPPORTED_SUBPROTOCOL = (supported: readonly string[]): string =>
+  `None of the offered subprotocols is spoken here: offer ${supported.join(' or ')}, or none.`;
+
 export const MISSING_IDENTITY = (): string =>
   '@RealtimeClient() found no realtime identity on this request: is RealtimeModule imported in the module that serves this route?';
 

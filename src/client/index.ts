@@ -14,6 +14,7 @@ export type {
   SubscriptionPayload,
 } from './subscription.js';
 export { ClientErrorCode, RealtimeError } from './errors.js';
+export { REALTIME_PROTOCOL } from '../protocol/subprotocol.js';
 export {
   backoffDelay,
   RECONNECT_DEFAULTS,

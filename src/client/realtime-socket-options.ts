@@ -22,7 +22,15 @@ export interface RealtimeSocketOptions<A extends object = UntypedActions, E exte
   socketKey?: string;
   /** The WebSocket constructor. @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructor;
-  /** Sub-protocols, the constructor's second argument. */
+  /**
+   * Subprotocols to offer, the constructor's second argument, as given on
+   * every attempt (`[]` offers none). By default the client offers
+   * `REALTIME_PROTOCOL` (`nestjs-realtime.v1`), and after a failed attempt
+   * alternates with offering none, so that it also connects to a server
+   * that selects no subprotocol (browsers fail such a handshake when one
+   * was offered).
+   * @default [REALTIME_PROTOCOL], then alternating with [] after failures
+   */
   protocols?: string | string[];
   /**
    * A third constructor argument, for Node's `ws` package: for instance

@@ -1,6 +1,7 @@
 import { CloseCode } from '../protocol/close-codes.js';
 import { EventName } from '../protocol/event-names.js';
 import type { EventFrame, PushFrame, RingReplyFrame, UnsubscribedPayload, WelcomePayload } from '../protocol/frames.js';
+import { REALTIME_PROTOCOL } from '../protocol/subprotocol.js';
 import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { Connection } from './connection.js';
@@ -190,7 +191,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.currentState = 'connecting';
     let connection: Connection;
     try {
-      connection = Connection.open(this.WebSocketImpl, this.endpoint(), this.options.protocols, this.options.webSocketOptions);
+      connection = Connection.open(this.WebSocketImpl, this.endpoint(), this.protocols(), this.options.webSocketOptions);
     } catch (error) {
       // A malformed URL will not get better by retrying.
       const failure = new RealtimeError(ClientErrorCode.SocketError, messageOf(error));
@@ -379,6 +380,21 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       callRoute: <B = unknown>(method: string, uri: string, input: Record<string, unknown> = {}, options: RouteCallOptions = {}) =>
         this.requests.callRoute<B>(method, uri, input, options, connection),
     };
+  }
+
+  /**
+   * The subprotocols this attempt offers: the option when given, else ours
+   * on the first attempt and on every other one after it.
+   *
+   * NOTE: a server that selects no subprotocol makes a client that offered
+   * one fail the handshake (RFC 6455 lets browsers and ws do so), and a page
+   * cannot tell that failure from an unreachable server. Alternating costs
+   * one failed attempt against such a server, and nothing against ours,
+   * which speaks the same protocol to a client that offers none.
+   */
+  private protocols(): string | string[] {
+    if (this.options.protocols !== undefined) return this.options.protocols;
+    return this.attempt % 2 === 0 ? [REALTIME_PROTOCOL] : [];
   }
 
   /** The upgrade URL, with the connection id to ask for. */

@@ -42,6 +42,7 @@ import { UpgradeAdmission } from './upgrade.admission.js';
 import { AddressRates } from './address-rates.js';
 import { refusesUpgrade } from './upgrade-url.check.js';
 import { WsRealtimeConnection } from './ws-realtime.connection.js';
+import { compressionThreshold, setUpWebSocketServer } from './websocket-server.setup.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
   return typeof (server as WebSocketServer | undefined)?.handleUpgrade === 'function';
@@ -100,11 +101,7 @@ export class RealtimeGatewayHost
     // from an rxjs subscriber); onApplicationBootstrap reports it instead.
     if (!isWsServer(server)) return;
     this.server = server;
-    // NOTE: @WebSocketGateway options are static class metadata, read before
-    // async options could exist; the ws server reads these two fields on each
-    // upgrade, so they are set here from the resolved options instead.
-    server.options.maxPayload = this.options.maxMessageSize;
-    server.options.verifyClient = this.admission.verify;
+    setUpWebSocketServer(server, this.options, this.admission);
     // NOTE: prepended, so that it runs before platform-ws's own upgrade
     // listener, which then finds the socket destroyed and does nothing.
     this.httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
@@ -162,6 +159,7 @@ export class RealtimeGatewayHost
         perSecond: this.options.messageRate.perSecond,
         receiveQueueLimit: this.options.receiveQueueLimit,
         addressRate: this.addressRates.bucketFor(address),
+        compressFrom: compressionThreshold(socket, this.options.compression),
       },
       this.budget,
     );

@@ -3,16 +3,25 @@ import type { ResolvedRealtimeOptions } from '../interfaces/realtime-module-opti
 import { AddressAdmission } from './address-admission.js';
 import { ClientAddressResolver } from './client-address.resolver.js';
 import { isOriginAllowed, requestScheme } from './origin.policy.js';
+import { offeredProtocols, selectProtocol, SUPPORTED_PROTOCOLS } from '../protocol/subprotocol.js';
+import { UNSUPPORTED_SUBPROTOCOL } from '../realtime.messages.js';
 
 /** Where an admitted upgrade keeps the client address worked out for it. */
 const CLIENT_ADDRESS = Symbol('nestjs-realtime:client-address');
 
 type VerifyDone = (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
+/** A client that offers subprotocols, none of them ours, is refused: it would not understand us. */
+function refusesSubprotocols(header: string | string[] | undefined): boolean {
+  const offered = offeredProtocols(header);
+  return offered.length > 0 && selectProtocol(offered) === undefined;
+}
+
 /**
  * Decides, before the handshake, whether an upgrade may become a socket: its
- * Origin (scheme included) and its address's share of open connections.
- * Refusals are plain HTTP answers (`403`, `429`), so no socket is made for them.
+ * Origin (scheme included), the subprotocols it offers and its address's
+ * share of open connections. Refusals are plain HTTP answers (`403`, `400`,
+ * `429`), so no socket is made for them.
  */
 export class UpgradeAdmission {
   private readonly addresses: ClientAddressResolver;
@@ -30,6 +39,10 @@ export class UpgradeAdmission {
     const scheme = requestScheme((request.socket as { encrypted?: boolean }).encrypted === true, request.headers['x-forwarded-proto']);
     if (!isOriginAllowed(Array.isArray(origin) ? origin[0] : origin, request.headers.host, this.options.allowedOrigins, scheme)) {
       return done(false, 403, 'Origin not allowed');
+    }
+    if (refusesSubprotocols(request.headers['sec-websocket-protocol'])) {
+      // The server's own list, as a server names its versions when it refuses one (RFC 6455, 4.4).
+      return done(false, 400, UNSUPPORTED_SUBPROTOCOL(SUPPORTED_PROTOCOLS), { 'Sec-WebSocket-Protocol': SUPPORTED_PROTOCOLS.join(', ') });
     }
     const address = this.addresses.resolve(request);
     const release = this.counts.admit(address);

@@ -23,9 +23,12 @@ export interface ConnectionLimits {
   receiveQueueLimit: number;
   /** The client address's bucket (`addressMessageRate`), shared with its other connections. */
   addressRate?: WorkRateBucket;
+  /** Frames of at least this many bytes go out compressed; `undefined` when the socket has no permessage-deflate. */
+  compressFrom?: number;
 }
 
-const TEXT = { binary: false } as const;
+const TEXT = { binary: false, compress: false } as const;
+const DEFLATED = { binary: false, compress: true } as const;
 /** Frames queued before `Welcome` is out; past this many the client is too slow. */
 const MAX_PENDING_FRAMES = 1024;
 
@@ -180,7 +183,14 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
       this.close(CloseCode.SlowConsumer, 'Send buffer full');
       return;
     }
-    this.socket.send(frame, TEXT);
+    this.socket.send(frame, this.compresses(frame) ? DEFLATED : TEXT);
+  }
+
+  /** Whether a frame is worth deflating on this socket (ws deflates each socket's copy). */
+  private compresses(frame: Buffer | string): boolean {
+    const from = this.limits.compressFrom;
+    if (from === undefined) return false;
+    return (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length) >= from;
   }
 
   emit(event: string, payload: unknown): void {

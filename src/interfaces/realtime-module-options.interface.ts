@@ -1,6 +1,7 @@
 import type { ChannelHistoryOptions, ChannelHistoryRule } from './channel-history-options.interface.js';
 import type { ResolvedHistoryRule } from '../history-options.resolver.js';
 import type { RealtimeTransportFactory } from '../channels/realtime-backend.interface.js';
+import type { RealtimeCompressionOptions, ResolvedCompression } from './realtime-compression-options.interface.js';
 /**
  * Options of `RealtimeModule.forRoot()` / `forRootAsync()`. Every field is
  * optional; the defaults are listed with each one and merged in one place
@@ -70,6 +71,14 @@ export interface RealtimeModuleOptions {
    * @default { burst: 2000, perSecond: 1000 }
    */
   addressMessageRate?: { burst: number; perSecond: number } | false;
+  /**
+   * permessage-deflate for the frames the server sends: `true`, or settings
+   * that bound its cost (`threshold`, `level`, `memLevel`, `windowBits`,
+   * `maxSockets`). Only sockets whose client offers it compress; the others
+   * are unaffected.
+   * @default false
+   */
+  compression?: boolean | RealtimeCompressionOptions;
   /**
    * Most routing keys one `Subscribe` or `Unsubscribe` frame may carry in
    * `routing_keys`. A frame with more is answered with one
@@ -326,6 +335,7 @@ export interface ResolvedRealtimeOptions {
   sendBufferLimit: number;
   messageRate: { burst: number; perSecond: number };
   addressMessageRate: { burst: number; perSecond: number } | false;
+  compression: ResolvedCompression | false;
   maxKeysPerFrame: number;
   maxDepth: number;
   receiveQueueLimit: number;

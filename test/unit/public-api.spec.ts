@@ -45,6 +45,7 @@ const RUNTIME = [
   'OnRealtimeConnect',
   'OnRealtimeDisconnect',
   'REALTIME_CONNECTION',
+  'REALTIME_PROTOCOL',
   'RealtimeAccessError',
   'RealtimeClient',
   'RealtimeException',

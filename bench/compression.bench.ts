@@ -3,8 +3,9 @@
  * in its own process (started with --expose-gc), CLIENTS sockets that offer
  * deflate (as browsers do), each a page subscribed to one channel, and pushes
  * fanned out to all of them. For each setting of `compression` it prints the
- * server's resident memory per connection (after a full collection, before and
- * after traffic), the server's CPU time per push and per delivery (user +
+ * server's resident memory per connection (after a full collection: once
+ * connected, after pushes, and after each client sent a frame of its own),
+ * the server's CPU time per push and per delivery (user +
  * system, from /proc, zlib's thread pool included), and the bytes each
  * delivery took on the wire, for a push over the threshold and for one under
  * it. Run with `npm run bench:compression`.
@@ -15,7 +16,8 @@
  *
  * Settings (environment): CLIENTS (default 1000), PUSHES per measure
  * (default 100), WARMUP pushes before the memory is read (default 20),
- * ONLY=<name> for one setting.
+ * ONLY=<name> for one setting, COMPRESSION=<JSON> to compare off with that
+ * value of the option (`'{"windowBits":12,"memLevel":6}'`).
  */
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,13 +31,19 @@ const WARMUP = Number(process.env.WARMUP ?? 20);
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-/** The settings compared: off, the defaults, a small-memory one, and a slower level. */
-const SETTINGS: Array<{ name: string; compression: unknown }> = [
-  { name: 'off', compression: false },
-  { name: 'on (defaults: level 1, memLevel 8, windowBits 15)', compression: true },
-  { name: 'on, small (level 1, memLevel 4, windowBits 10)', compression: { memLevel: 4, windowBits: 10 } },
-  { name: 'on, level 6', compression: { level: 6 } },
-];
+/** The settings compared: off, the defaults, zlib's sizes, smaller ones, and a slower level; or off and COMPRESSION (JSON). */
+const SETTINGS: Array<{ name: string; compression: unknown }> = process.env.COMPRESSION
+  ? [
+      { name: 'off', compression: false },
+      { name: `on, ${process.env.COMPRESSION}`, compression: JSON.parse(process.env.COMPRESSION) },
+    ]
+  : [
+      { name: 'off', compression: false },
+      { name: 'on (defaults: level 1, memLevel 6, windowBits 12)', compression: true },
+      { name: "on, zlib's own sizes (memLevel 8, windowBits 15)", compression: { memLevel: 8, windowBits: 15 } },
+      { name: 'on, small (memLevel 4, windowBits 10)', compression: { memLevel: 4, windowBits: 10 } },
+      { name: 'on, level 6', compression: { level: 6 } },
+    ];
 
 /**
  * A dashboard's list: some 3 KiB of JSON, over the 1024-byte threshold. The
@@ -51,6 +59,7 @@ const small = () => ({ widget: 12, qty: Math.floor(Math.random() * 10_000) });
 interface Client {
   socket: WebSocket;
   received: number;
+  pongs: number;
   wire(): number;
 }
 
@@ -62,6 +71,7 @@ async function connect(app: AppProcess): Promise<Client> {
   const client: Client = {
     socket,
     received: 0,
+    pongs: 0,
     wire: () => (socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead,
   };
   await new Promise<void>((resolve, reject) => {
@@ -69,6 +79,7 @@ async function connect(app: AppProcess): Promise<Client> {
       const frame = JSON.parse(data.toString()) as { event: string; channel?: string };
       if (frame.event === 'Welcome') resolve();
       else if (frame.channel === 'bench') client.received += 1;
+      else if (frame.event === 'Pong') client.pongs += 1;
     });
     socket.once('error', reject);
   });
@@ -149,6 +160,12 @@ for (const setting of SETTINGS) {
     const connected = await probe(app);
     await fanOut(app, clients, large, WARMUP);
     const warm = await probe(app);
+    // Each client sends one frame, deflated where negotiated (ws compresses
+    // every frame of a socket with context takeover): the server then holds
+    // a decompressor for that socket too.
+    for (const client of clients) client.socket.send(JSON.stringify({ action: 'Ping', tag: 'p', payload: { text: 'hello '.repeat(50) } }));
+    await waitFor(() => clients.every(client => client.pongs >= 1));
+    const inflated = await probe(app);
     const largePushes = await fanOut(app, clients, large, PUSHES);
     const smallPushes = await fanOut(app, clients, small, PUSHES);
     const negotiated = clients.filter(client => client.socket.extensions.includes('permessage-deflate')).length;
@@ -156,8 +173,12 @@ for (const setting of SETTINGS) {
       JSON.stringify({
         setting: setting.name,
         negotiated,
-        rssKiBPerConnection: { connected: kib((connected.rss - idle.rss) / CLIENTS), afterTraffic: kib((warm.rss - idle.rss) / CLIENTS) },
-        serverRssMiB: { idle: round(idle.rss / 2 ** 20, 1), afterTraffic: round(warm.rss / 2 ** 20, 1) },
+        rssKiBPerConnection: {
+          connected: kib((connected.rss - idle.rss) / CLIENTS),
+          afterPushes: kib((warm.rss - idle.rss) / CLIENTS),
+          afterClientFrames: kib((inflated.rss - idle.rss) / CLIENTS),
+        },
+        serverRssMiB: { idle: round(idle.rss / 2 ** 20, 1), afterClientFrames: round(inflated.rss / 2 ** 20, 1) },
         large: largePushes,
         small: smallPushes,
         errorsLogged: (await probe(app)).errors.length,

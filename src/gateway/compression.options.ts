@@ -2,12 +2,18 @@ import type { RealtimeCompressionOptions, ResolvedCompression } from '../interfa
 import { wholeBetween } from '../option-values.util.js';
 import { INVALID_OPTION } from '../realtime.messages.js';
 
-/** What `compression: true` (or an object that leaves fields out) means. */
+/**
+ * What `compression: true` (or an object that leaves fields out) means.
+ *
+ * NOTE: a window of 2^12 and memLevel 6 halve what zlib's defaults (15, 8)
+ * hold per socket for some 6 % larger frames (docs/scaling.md, measured with
+ * `npm run bench:compression`); level 1 costs half the CPU of level 6.
+ */
 export const COMPRESSION_DEFAULTS: Readonly<ResolvedCompression> = Object.freeze({
   threshold: 1024,
   level: 1,
-  memLevel: 8,
-  windowBits: 15,
+  memLevel: 6,
+  windowBits: 12,
   maxSockets: 0,
 });
 

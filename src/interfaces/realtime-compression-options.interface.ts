@@ -23,7 +23,7 @@ export interface RealtimeCompressionOptions {
   /**
    * zlib memLevel, 1 to 9: the size of the compressor's hash tables
    * (`2^(memLevel + 9)` bytes per socket).
-   * @default 8
+   * @default 6
    */
   memLevel?: number;
   /**
@@ -31,7 +31,7 @@ export interface RealtimeCompressionOptions {
    * bytes per socket), sent to clients as `server_max_window_bits` when
    * below 15. A client that asks for a smaller window than this gets no
    * compression, and still connects.
-   * @default 15
+   * @default 12
    */
   windowBits?: number;
   /**

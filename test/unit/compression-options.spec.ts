@@ -9,7 +9,7 @@ describe('the compression option', () => {
     assert.equal(compression(undefined), false);
     assert.equal(compression(false), false);
     assert.equal(compression('false'), false);
-    const defaults = { threshold: 1024, level: 1, memLevel: 8, windowBits: 15, maxSockets: 0 };
+    const defaults = { threshold: 1024, level: 1, memLevel: 6, windowBits: 12, maxSockets: 0 };
     assert.deepEqual(compression(true), defaults);
     assert.deepEqual(compression('true'), defaults);
     assert.deepEqual(compression({}), defaults);

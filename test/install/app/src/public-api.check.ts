@@ -21,6 +21,7 @@ import {
   CloseCode,
   ErrorCode,
   REALTIME_CONNECTION,
+  REALTIME_PROTOCOL,
   RealtimeModule,
   RealtimeTransportError,
   type DisconnectReceipt,
@@ -34,7 +35,7 @@ import {
   type RealtimeModuleOptions,
   type RealtimeOptionsFactory,
 } from 'nestjs-realtime';
-import type { RealtimeSocket } from 'nestjs-realtime/client';
+import { REALTIME_PROTOCOL as CLIENT_PROTOCOL, type RealtimeSocket } from 'nestjs-realtime/client';
 
 /** True when `A` and `B` are the same type (not merely assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -61,6 +62,8 @@ export type PublicApiChecks = [
   Expect<Equal<Parameters<ChannelService['disconnect']>[0], DisconnectTarget>>,
   Expect<Equal<typeof CloseCode.AccessRevoked, 4004>>,
   Expect<Equal<typeof ErrorCode.AccessRevoked, 'AccessRevoked'>>,
+  Expect<Equal<typeof REALTIME_PROTOCOL, 'nestjs-realtime.v1'>>,
+  Expect<Equal<typeof CLIENT_PROTOCOL, typeof REALTIME_PROTOCOL>>,
   Expect<Equal<PushReceipt['status'], PushStatus>>,
   Expect<Equal<PushStatus, 'published' | 'queued' | 'duplicate'>>,
   Expect<Equal<RealtimeTransportError['code'], RealtimeTransportErrorCode>>,
@@ -128,6 +131,10 @@ export const optionChecks: RealtimeModuleOptions[] = [
     redis: { url: 'redis://127.0.0.1:6379', commandTimeout: 1500, outbox: { size: 500, maxAge: 10_000 } },
     idempotency: { window: 60_000, maxKeys: 10_000 },
   },
+  { compression: true },
+  { compression: { threshold: 2048, level: 1, memLevel: 6, windowBits: 12, maxSockets: 5000 } },
+  // @ts-expect-error compression is a boolean or its settings
+  { compression: 'gzip' },
   // @ts-expect-error secureCookie is a boolean or 'auto'
   { secureCookie: 'sometimes' },
   // @ts-expect-error an unknown option is a typo

@@ -1,6 +1,8 @@
 // A chat room. The route subscribed this page to chat:<room> while rendering
 // it; the socket connects with the page's connection id and gets the room's
-// messages. Messages are sent over the socket (SendMessage).
+// messages: first those said since the page was rendered, then live ones, and
+// after a reconnect what was said meanwhile (the server's channel history).
+// Messages are sent over the socket (SendMessage).
 import { avatar, connectRealtime, pageData } from './realtime.js';
 
 const data = pageData();
@@ -92,23 +94,19 @@ function addMessage(message) {
 list.querySelectorAll('time').forEach(formatTime);
 scrollToEnd();
 
-const socket = connectRealtime({
-  token: data.socketToken,
-  async onReady(context) {
-    if (context.reconnected) {
-      // The server may have restarted and forgotten what the route subscribed:
-      // join again, and get what was said while this page was offline.
-      const { messages } = await context.request('JoinRoom', { room: data.room });
-      messages.forEach(addMessage);
-    } else {
-      // Anything said between rendering and connecting was pushed to nobody.
-      const response = await fetch(`/rooms/${encodeURIComponent(data.room)}/messages`, { headers: { accept: 'application/json' } });
-      if (response.ok) (await response.json()).messages.forEach(addMessage);
-    }
-  },
-});
+const socket = connectRealtime({ token: data.socketToken });
 
-socket.subscribe(data.channel).on('ChatMessage', addMessage);
+/** Messages on their way: a reload waits for them. */
+const sending = new Set();
+
+const room = socket.subscribe(data.channel);
+room.on('ChatMessage', addMessage);
+// The server could not give back what this page missed (it restarted and
+// lost the room's history, or the page was away too long): render the room
+// again, once what is being sent has gone out.
+room.on('stale', () => {
+  Promise.allSettled([...sending]).then(() => location.reload());
+});
 
 // --- Composing ---
 
@@ -153,7 +151,10 @@ function send() {
   showHint(defaultHint);
   const pending = addPending(text);
   // While reconnecting, the client queues the request and sends it once signed in again.
-  socket.request('SendMessage', { room: data.room, text }, { timeout: SEND_TIMEOUT_MS }).then(
+  const request = socket.request('SendMessage', { room: data.room, text }, { timeout: SEND_TIMEOUT_MS });
+  sending.add(request);
+  request.finally(() => sending.delete(request)).catch(() => undefined);
+  request.then(
     message => {
       pending.remove();
       addMessage(message);

@@ -40,11 +40,11 @@ const LABELS = {
 };
 
 /**
- * Opens the page's socket. `onReady(context)` runs after every Welcome, once
- * the connection is signed in and before it counts as live: pages use it to
- * catch up on what they missed (`context.reconnected` tells a reconnect).
+ * Opens the page's socket and signs it in with the page's socket token after
+ * every Welcome. What the page missed while away comes back by itself (the
+ * channels' history); a subscription says `stale` when it cannot.
  */
-export function connectRealtime({ token, onReady }) {
+export function connectRealtime({ token }) {
   const status = document.getElementById('realtime-status');
   const label = status.querySelector('.status-label');
   const retry = status.querySelector('.status-retry');
@@ -74,13 +74,6 @@ export function connectRealtime({ token, onReady }) {
       }
       signedIn = true;
       document.body.dataset.realtimeUser = reply.user.name;
-      if (onReady) {
-        try {
-          await onReady(context);
-        } catch (error) {
-          console.warn('Could not catch up after connecting:', error);
-        }
-      }
     },
   });
 

@@ -19,6 +19,10 @@ const DEV_SECRET = 'sample-dev-secret-change-me';
       // Serves the browser client at /realtime/client.js for the pages' scripts.
       serveClient: true,
       secret: process.env.REALTIME_SECRET ?? DEV_SECRET,
+      // Each room keeps its last 200 messages for an hour: a page that
+      // connects after its route rendered it, or reconnects, gets what it
+      // missed from there (and hears `stale` when that cannot be done).
+      history: [{ match: 'chat:*', size: 200, ttl: 3_600_000 }],
       // With REDIS_URL set (npm run start:cluster), instances share channels
       // through Redis; without it, everything runs in this one process.
       ...(process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL } } : {}),

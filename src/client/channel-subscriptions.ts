@@ -139,13 +139,22 @@ export class ChannelSubscriptions {
     return since;
   }
 
-  /** `Welcome`'s positions: where each held channel the client listens to now stands. */
-  applyStarts(starts: unknown): void {
-    if (!isRecord(starts)) return;
+  /**
+   * `Welcome`: where each held channel the client listens to now stands. On a
+   * reconnect, a plain channel the server no longer holds (`channels`) is
+   * stale: a restarted in-memory server, or an expired registry entry.
+   */
+  applyWelcome(held: readonly unknown[] | undefined, starts: unknown, reconnected: boolean): void {
+    const positions = isRecord(starts) ? starts : {};
     const outcomes: Record<'recovered' | 'stale', string[]> = { recovered: [], stale: [] };
     for (const entry of this.entries.values()) {
       if (entry.family !== undefined) continue;
-      const outcome = this.applyStart(entry, starts[entry.channel]);
+      if (held && reconnected && !held.includes(entry.channel)) {
+        entry.position = undefined;
+        outcomes.stale.push(entry.channel);
+        continue;
+      }
+      const outcome = this.applyStart(entry, positions[entry.channel]);
       if (outcome) outcomes[outcome].push(entry.channel);
     }
     this.report(outcomes);
@@ -187,12 +196,6 @@ export class ChannelSubscriptions {
     entry.handles.clear();
   }
 
-  /** The plain channels listened on that are not among those the server holds (`Welcome`'s `channels`). */
-  plainChannelsNotIn(held: readonly unknown[]): string[] {
-    return [...this.entries.values()]
-      .filter(entry => entry.family === undefined && !held.includes(entry.channel))
-      .map(entry => entry.channel);
-  }
 
   /**
    * After Welcome and authenticate: one `Subscribe` per family with every key

@@ -337,11 +337,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.events.emit('welcome', welcome);
     // Only on a reconnect: on the first connect a page may listen to channels
     // that a later route call will subscribe.
-    if (held && reconnected) {
-      const gone = this.channels.plainChannelsNotIn(held);
-      if (gone.length > 0) this.events.emit('stale', { channels: gone });
-    }
-    if (isRecord(payload)) this.channels.applyStarts(payload.positions);
+    this.channels.applyWelcome(held, isRecord(payload) ? payload.positions : undefined, reconnected);
     if (this.current !== connection) return; // a listener closed it
     const hook = this.options.authenticate;
     if (hook) {

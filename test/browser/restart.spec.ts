@@ -70,17 +70,32 @@ for (const platform of PLATFORMS) {
       await bob.locator('#messages .message-pending').waitFor({ timeout: WAIT_MS });
 
       // Same port, empty memory: no subscriptions, no history, widgets back to their seed values.
+      const bobPageId = await bob.getAttribute('body', 'data-socket-connection-id');
       app = await startSample(port, platform);
+      // pakyow's model: each page reconnects with its own connection id; the new
+      // process holds nothing for it, so the room says `stale`, and the chat
+      // pages render themselves again (Bob's once his queued message went out).
+      const rendered = (page: typeof alice, id: string | null) =>
+        page.waitForFunction(
+          // NOTE: runs in the page, where `document` exists.
+          old => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.socketConnectionId !== old,
+          id,
+          { timeout: WAIT_MS },
+        );
+      await rendered(alice, pageId);
+      await rendered(bob, bobPageId);
       for (const page of [alice, bob, widgets]) await waitForLive(page);
       // Signed in again (the Authenticate reply is what sets the attribute).
       assert.equal(await alice.getAttribute('body', 'data-realtime-user'), 'alice');
       assert.equal(await bob.getAttribute('body', 'data-realtime-user'), 'bob');
-      // pakyow's model: the page reconnected with its own connection id.
       const welcomes = aliceFrames.filter(frame => frame.event === 'Welcome').map(frame => frame.payload.id);
-      assert.deepEqual(welcomes, [pageId, pageId]);
+      assert.deepEqual(welcomes.slice(0, 2), [pageId, pageId], 'reconnected with its own id first');
+      assert.equal(welcomes.length, 3, 'then the page rendered again, with a new id');
+      const stale = aliceFrames.find(frame => frame.event === 'Welcome' && frame.payload.id === pageId && frame.payload.channels.length === 0);
+      assert.ok(stale, 'the restarted server held nothing for the old page');
 
       // The queued message went out once Bob's socket was signed in (SendMessage needs a user),
-      // and reached Alice, whose page joined the room again.
+      // before his page rendered again, and both rendered pages show it.
       await messageWith(bob, queued).waitFor({ timeout: WAIT_MS });
       await messageWith(alice, queued).waitFor({ timeout: WAIT_MS });
 

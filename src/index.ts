@@ -11,6 +11,7 @@ export type {
   RealtimeRedisOptions,
 } from './interfaces/realtime-module-options.interface.js';
 export type { RealtimeCompressionOptions } from './interfaces/realtime-compression-options.interface.js';
+export type { ChannelHistoryOptions, ChannelHistoryRule } from './interfaces/channel-history-options.interface.js';
 
 // Channels
 export { ChannelService } from './channels/channel.service.js';
@@ -32,6 +33,7 @@ export type { RealtimeClientRef } from './identity/realtime-client-ref.interface
 
 // Decorators
 export { ChannelFamily } from './decorators/channel-family.decorator.js';
+export type { ChannelFamilyOptions } from './decorators/channel-family.decorator.js';
 export { RealtimeClient } from './decorators/realtime-client.decorator.js';
 export { RealtimeHandler } from './decorators/realtime-handler.decorator.js';
 export type { RealtimeHandlerOptions } from './decorators/realtime-handler.decorator.js';
@@ -49,6 +51,7 @@ export { CloseCode } from './protocol/close-codes.js';
 export { ErrorCode } from './protocol/error-codes.js';
 export { BuiltInAction, EventName } from './protocol/event-names.js';
 export type * from './protocol/frames.js';
+export type { ChannelPosition } from './protocol/channel-position.js';
 export { CALL_ROUTE_HEADER } from './protocol/header-names.js';
 export { REALTIME_PROTOCOL } from './protocol/subprotocol.js';
 
@@ -56,7 +59,9 @@ export { REALTIME_PROTOCOL } from './protocol/subprotocol.js';
 export { RealtimeTransport } from './channels/realtime-transport.interface.js';
 export type {
   AccessMatch,
+  ChannelHistory,
   ControlMessage,
+  HistorySettings,
   DirectMessage,
   PublishOptions,
   PublishOutcome,

@@ -5,6 +5,7 @@ import { it } from 'node:test';
 import type { AppProcess } from '../support/app-process.js';
 import { connectPage as connectPageSocket } from '../support/page-socket.js';
 import { TestClient } from '../support/ws-client.js';
+import { EPOCH } from '../support/positioned.js';
 
 /**
  * Fails unless `actual` is the expected status, with the response and what the
@@ -77,7 +78,10 @@ export async function say(app: AppProcess, room: string, text: string): Promise<
 /** Waits for the push of `text` to a room. */
 export async function heard(client: TestClient, room: string, text: string): Promise<void> {
   const frame = await client.next(candidate => candidate.channel === `room:${room}` && candidate.payload?.text === text);
-  assert.deepEqual(frame, { event: 'Said', channel: `room:${room}`, payload: { text } });
+  const { epoch, offset, ...rest } = frame;
+  assert.deepEqual(rest, { event: 'Said', channel: `room:${room}`, payload: { text } });
+  assert.match(String(epoch), EPOCH, 'the push carries its channel epoch');
+  assert.ok(Number.isSafeInteger(offset) && offset >= 1, `and its offset (${offset})`);
 }
 
 /** A running app process and the fresh app dir it runs from. */

@@ -39,7 +39,7 @@ describe('Redis that hangs (SIGSTOP)', () => {
       assert.ok(['Timeout', 'Unavailable'].includes(body.code), `code ${body.code}`);
       assert.doesNotMatch(body.message, /127\.0\.0\.1|Redis/, 'no Redis details in what a client sees');
 
-      // A push: delivered here, queued for B.
+      // A push: queued; nobody gets it before Redis gives it its place, this instance included.
       const push = await fetch(`${a.http}/push/feed`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -47,7 +47,6 @@ describe('Redis that hangs (SIGSTOP)', () => {
       });
       assert.equal(push.status, 201);
       assert.deepEqual(await push.json(), { channels: ['feed'], localDeliveries: 1, status: 'queued' });
-      await onA.next(frame => frame.channel === 'feed' && frame.payload.n === 1);
 
       // A page that connects now cannot be told what it holds: it is sent away, to come back.
       const refused = await connectPage(a, later, { welcome: false });
@@ -62,12 +61,14 @@ describe('Redis that hangs (SIGSTOP)', () => {
       const list = await onA.call('ListSubscriptions');
       assert.deepEqual(list.payload.channels.sort(), ['feed', 'widgets:1234'], 'a refused Unsubscribe changed nothing');
       assert.equal(transportUp(a), false, 'health reports the stall');
+      await onA.barrier();
+      assert.deepEqual(onA.frames.filter(frame => frame.channel === 'feed'), [], 'the queued push waits');
     } finally {
       redis.resume();
     }
 
     await until(() => transportUp(a) && transportUp(b), 'both instances see Redis answer again');
-    // B gets the queued push once: once a later push is in, it would be too.
+    // Both get the queued push once, before the later one.
     await fetch(`${a.http}/push/feed`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

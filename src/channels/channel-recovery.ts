@@ -15,10 +15,25 @@ export interface JoinRequest {
 }
 
 
+/**
+ * What one request (a `Welcome`, or one `Subscribe` frame and all its keys)
+ * may replay, shared by its channels: at most `MAX_REPLAY_PER_REQUEST`
+ * pushes, or what the caller allows.
+ */
+export class ReplayBudget {
+  remaining: number;
+
+  constructor(allowed = MAX_REPLAY_PER_REQUEST) {
+    this.remaining = Math.min(allowed, MAX_REPLAY_PER_REQUEST);
+  }
+}
+
 /** Channels joined and caught up to, waiting for `commit()`. */
 export interface JoinedChannels {
   /** Per channel joined by this call (not those the subscriber held already). */
   starts: Map<string, ChannelStart>;
+  /** How many pushes `commit()` replays from history (the caller charges them). */
+  replayed: number;
   /**
    * Writes what each channel missed, then what arrived meanwhile, and goes
    * live. Call it right after writing the frame that announces `starts`,
@@ -48,35 +63,42 @@ export class ChannelRecovery {
    * transport cannot be read (Redis is unavailable), leaves them again and
    * throws its `RealtimeTransportError`.
    */
-  async join(subscriber: ChannelSubscriber, requests: readonly JoinRequest[]): Promise<JoinedChannels> {
+  async join(subscriber: ChannelSubscriber, requests: readonly JoinRequest[], budget = new ReplayBudget()): Promise<JoinedChannels> {
     const joined = requests.filter(request => this.router.join(subscriber, request.channel, { hold: true }));
-    let reads: ChannelHistory[];
+    const reads: ChannelHistory[] = [];
     try {
       // Once settled, every push after the position read next reaches this
       // instance live; those before it are in what is read.
       await this.transport.settled();
-      reads = await Promise.all(
-        joined.map(({ channel, since }) =>
-          this.transport.history(channel, since, since ? Math.min(this.policy.settingsFor(channel)?.size ?? 0, MAX_REPLAY_PER_REQUEST) : 0),
-        ),
-      );
+      // Positions alone, together; histories one at a time, each read no
+      // further than what the request may still replay, so that one request
+      // never holds more than the budget in memory.
+      const plain = await Promise.all(joined.map(({ channel, since }) => (since ? undefined : this.transport.history(channel, undefined, 0))));
+      for (const [index, { channel, since }] of joined.entries()) {
+        if (!since) {
+          reads[index] = plain[index]!;
+          continue;
+        }
+        const limit = Math.min(this.policy.settingsFor(channel)?.size ?? 0, budget.remaining);
+        const read = await this.transport.history(channel, since, limit);
+        if (read.complete) budget.remaining -= read.frames.length;
+        reads[index] = read;
+      }
     } catch (error) {
       for (const { channel } of joined) this.router.leave(subscriber, channel);
       throw error;
     }
-    let budget = MAX_REPLAY_PER_REQUEST;
     const plans = joined.map(({ channel, since }, index) => {
       const { position, frames, complete } = reads[index]!;
       if (!since) return { channel, start: { ...position } as ChannelStart, frames: [] as ChannelHistory['frames'] };
-      const recovered = complete && frames.length <= budget;
-      if (!recovered) return { channel, start: { ...position, recovered: false }, frames: [] };
-      budget -= frames.length;
+      if (!complete) return { channel, start: { ...position, recovered: false }, frames: [] };
       // A position of a channel that had nothing then: it resumes from the start of the epoch.
       const offset = since.epoch === position.epoch ? since.offset : 0;
       return { channel, start: { epoch: position.epoch, offset, recovered: true }, frames };
     });
     return {
       starts: new Map(plans.map(plan => [plan.channel, plan.start])),
+      replayed: plans.reduce((sum, plan) => sum + plan.frames.length, 0),
       commit: () => {
         let whole = true;
         for (const { channel, start, frames } of plans) {

@@ -16,7 +16,7 @@ import { GATEWAY_OPTIONS } from '@nestjs/websockets/constants.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { ChannelRecovery, type JoinedChannels } from '../channels/channel-recovery.js';
+import { ChannelRecovery, ReplayBudget, type JoinedChannels } from '../channels/channel-recovery.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { SINCE_PARAM, type ChannelPosition } from '../protocol/channel-position.js';
 import { sinceParam } from './positions-sent.util.js';
@@ -246,7 +246,7 @@ export class RealtimeGatewayHost
       // for these channels on every instance) and of what was missed since
       // the client's last positions, or since the page's route subscribed it.
       const requests = held.map(channel => ({ channel, since: sent.get(channel) ?? starts.get(channel) }));
-      caughtUp = await this.recovery.join(connection, requests);
+      caughtUp = await this.recovery.join(connection, requests, new ReplayBudget(connection.replays.remaining()));
     } catch (error) {
       // NOTE: an outage is expected and already reported (health, a warning):
       // every reconnecting client would otherwise log once more.
@@ -260,6 +260,7 @@ export class RealtimeGatewayHost
     const positions = Object.fromEntries(caughtUp.starts);
     connection.open(encodeEvent(EventName.Welcome, { id: connection.connectionId, channels: held, positions }));
     if (!caughtUp.commit()) connection.close(CloseCode.SlowConsumer, 'Send buffer full');
+    connection.replays.spend(caughtUp.replayed);
     // A later socket of this page resumes from its own positions, or from none.
     if (starts.size > 0) {
       this.registry.dropStarts(connection.digest).catch(error => this.logger.debug(`Realtime positions kept: ${(error as Error).message}`));

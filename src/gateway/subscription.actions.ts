@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelFamilyRegistry } from '../channels/channel-family.registry.js';
 import { familyChannel, isChannelName } from '../channels/channel-name.util.js';
-import { ChannelRecovery, type JoinedChannels } from '../channels/channel-recovery.js';
+import { ChannelRecovery, ReplayBudget, type JoinedChannels } from '../channels/channel-recovery.js';
 import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { positionsSent } from './positions-sent.util.js';
 import type { ChannelPosition } from '../protocol/channel-position.js';
@@ -97,7 +97,8 @@ export class SubscriptionActions {
     }
     if (this.tooManyKeys(connection, keys, exchange, tag)) return;
     const since = positionsSent(body.since);
-    for (const key of keys) await this.subscribeOne(connection, exchange, key, tag, since);
+    const budget = new ReplayBudget(connection.replays.remaining());
+    for (const key of keys) await this.subscribeOne(connection, exchange, key, tag, since, budget);
   }
 
   /**
@@ -223,6 +224,7 @@ export class SubscriptionActions {
     key: unknown,
     tag: Tag,
     since: ReadonlyMap<string, ChannelPosition>,
+    budget: ReplayBudget,
   ): Promise<void> {
     if (key !== NO_KEY && !isRoutingKey(key)) {
       return this.error(connection, tag, ErrorCode.InvalidPayload, 'routing_key must be a non-empty string or a number', {
@@ -260,7 +262,7 @@ export class SubscriptionActions {
     try {
       // Subscribed promises every later push, from any instance, and tells
       // where the channel stands (with what was missed since `since`).
-      caughtUp = await this.recovery.join(connection, [{ channel, since: since.get(routingKey) }]);
+      caughtUp = await this.recovery.join(connection, [{ channel, since: since.get(routingKey) }], budget);
     } catch (error) {
       if (!(error instanceof RealtimeTransportError)) throw error;
       // Not listening on Redis: saying Subscribed would be a lie. Undo, and
@@ -271,6 +273,7 @@ export class SubscriptionActions {
     const start = caughtUp.starts.get(channel);
     connection.reply(EventName.Subscribed, { ...detail, channel, ...start }, tag);
     if (!caughtUp.commit()) connection.close(CloseCode.SlowConsumer, 'Send buffer full');
+    connection.replays.spend(caughtUp.replayed);
   }
 
   /**

@@ -30,6 +30,12 @@ export class WorkRateBucket {
     return this.tokens >= units;
   }
 
+  /** The units left now (below zero after a charge it could not cover). */
+  available(now = Date.now()): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
   /** Whether the bucket is full again: it then remembers nothing of past work. */
   isFull(now = Date.now()): boolean {
     this.refill(now);

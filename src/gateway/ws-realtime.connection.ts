@@ -11,6 +11,7 @@ import type { Tag } from './answer.encoder.js';
 import type { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { ReceiveQueue } from './receive.queue.js';
 import { SubscriptionGrants } from './subscription.grants.js';
+import { ReplayAllowance } from './replay.allowance.js';
 import { WorkRateBucket } from './work-rate.bucket.js';
 
 /** Limits a connection enforces on itself. */
@@ -57,6 +58,8 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   /** Frames waiting to be answered, one at a time. */
   private readonly inbound: ReceiveQueue;
   private readonly rate: WorkRateBucket;
+  /** Pushes this connection may still have replayed from history. */
+  readonly replays = new ReplayAllowance();
   private pending: Array<Buffer | string> = [];
   private markReady!: () => void;
 

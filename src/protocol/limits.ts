@@ -34,5 +34,11 @@ export const CALL_ROUTE_EXTRA_UNITS = 9;
  */
 export const MAX_REPLAY_PER_REQUEST = 2000;
 
+/**
+ * Pushes a connection may have replayed per second over time, past the
+ * `MAX_REPLAY_PER_REQUEST` it may catch up on at once.
+ */
+export const REPLAYED_PUSHES_PER_SECOND = 200;
+
 /** Most positions a client may send back in one request (`since`). */
 export const MAX_SINCE_ENTRIES = 200;

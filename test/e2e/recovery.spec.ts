@@ -5,6 +5,8 @@ import { connectPage, pageSocketUrl } from '../support/page-socket.js';
 import { EPOCH } from '../support/positioned.js';
 import { post, startApp, subscribePage, type PageIdentity, type TestApp } from '../support/test-app.js';
 import { TestClient, type Frame } from '../support/ws-client.js';
+import { ChannelService } from 'nestjs-realtime';
+import { until } from '../support/until.js';
 
 /** The pushes a client got on a channel: [offset, payload] in arrival order. */
 function pushesOn(client: TestClient, channel: string): Array<[number, unknown]> {
@@ -114,6 +116,29 @@ describe('no lost messages, in memory: positions, history and recovery', () => {
     assert.deepEqual(pushesOn(client, 'rooms:r-1'), [[1, { n: 1 }], [2, { n: 2 }], [3, { n: 3 }], [4, { n: 4 }]]);
     const replayedAfterReply = client.frames.indexOf(again) < client.frames.findIndex(frame => frame.payload?.n === 2);
     assert.ok(replayedAfterReply, 'the replay follows Subscribed');
+    client.close();
+  });
+
+  it('replays at most 2,000 pushes for one request and then 200 a second: past that, recovered: false', async () => {
+    const channels = server.app.get(ChannelService);
+    const keys = Array.from({ length: 42 }, (_, index) => `big-${index}`);
+    for (const key of keys) for (let n = 1; n <= 50; n++) await channels.pushEvent('rooms', key, 'Said', { n });
+    const client = await TestClient.connect(server.ws);
+    const nothing = { epoch: '', offset: 0 };
+    const since = Object.fromEntries(keys.map(key => [key, nothing]));
+    client.send({ action: 'Subscribe', tag: 'big', payload: { exchange: 'rooms', routing_keys: keys.slice(0, 41), since } });
+    await until(() => client.frames.filter(frame => frame.tag === 'big').length === 41, 'one reply per key');
+    const replies = client.frames.filter(frame => frame.tag === 'big');
+    assert.deepEqual(
+      replies.map(reply => reply.payload.recovered),
+      [...Array.from({ length: 40 }, () => true), false],
+      'forty histories of 50 fill the request; the last key is told it was not recovered',
+    );
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => String(frame.channel).startsWith('rooms:big-')).length, 2000);
+    // The allowance is spent: a key asked for at once gets nothing replayed.
+    const next = await client.call('Subscribe', { exchange: 'rooms', routing_key: keys[41], since });
+    assert.deepEqual([next.payload.recovered, next.payload.offset], [false, 50]);
     client.close();
   });
 });

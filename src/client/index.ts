@@ -14,6 +14,7 @@ export type {
   SubscriptionPayload,
 } from './subscription.js';
 export { ClientErrorCode, RealtimeError } from './errors.js';
+export type { EventSourceConstructor, EventSourceLike } from './event-stream-socket.js';
 export {
   backoffDelay,
   RECONNECT_DEFAULTS,

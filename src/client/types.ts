@@ -128,8 +128,10 @@ export interface RealtimeSocketEvents {
   /**
    * The connection is ready: `Welcome` arrived, `authenticate` ran, family
    * subscriptions were sent again and the offline queue was flushed.
+   * `transport` is `'eventsource'` on the fallback (receive-only), where
+   * `authenticate` is not run.
    */
-  connected: { connectionId: string; reconnected: boolean };
+  connected: { connectionId: string; reconnected: boolean; transport: 'websocket' | 'eventsource' };
   /** The socket closed (or could not open). */
   disconnected: { code: number; reason: string; willReconnect: boolean };
   /** A reconnect attempt is scheduled in `delayMs`. */

@@ -6,7 +6,6 @@ import { SOCKET_KEY_ID } from '../../identity/client-socket-key.util.js';
 import type { ConnectionKey } from '../../identity/upgrade-identity.resolver.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { encodeEvent } from '../../protocol/frame.codec.js';
-import { SHUTDOWN_CLOSE_GRACE_MS } from '../../realtime.constants.js';
 import { SubscriptionGrants } from '../subscription.grants.js';
 import { closeEvent, EVENT_STREAM_HEADERS, framePieces, PING_COMMENT, retryField } from './event-stream.format.js';
 import { pushPositionOf } from './push-position.util.js';
@@ -14,6 +13,12 @@ import { StreamPositions } from './stream-positions.js';
 
 /** Frames queued before `Welcome` is out; past this many the client is too slow (as on a socket). */
 const MAX_PENDING_FRAMES = 1024;
+/**
+ * How long an ended stream may take to drain before its connection is cut:
+ * `ws`'s wait for a close handshake, so a slow reader gets its `close` event
+ * as a slow socket gets its close frame.
+ */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 /** What a stream needs to know besides its response. */
 export interface EventStreamSettings {
@@ -167,8 +172,8 @@ export class EventStreamConnection<User = unknown> implements RealtimeConnection
 
   /**
    * Ends the stream: a last `close` event with the code a socket would get,
-   * then the end of the response. A client that does not take it within a
-   * second loses its connection.
+   * then the end of the response. A client that does not take it within
+   * 30 s loses its connection (shutdown cuts it sooner: `terminate()`).
    */
   close(code: number = 1000, reason = ''): void {
     this.ended = true;
@@ -183,7 +188,7 @@ export class EventStreamConnection<User = unknown> implements RealtimeConnection
       return;
     }
     response.end(closeEvent(code, reason));
-    const timer = setTimeout(() => response.destroy(), SHUTDOWN_CLOSE_GRACE_MS);
+    const timer = setTimeout(() => response.destroy(), CLOSE_TIMEOUT_MS);
     timer.unref();
     response.once('close', () => clearTimeout(timer));
   }

@@ -21,6 +21,8 @@ const GATEWAY_PARTS = [
   'RealtimeHandlerRegistry',
   'HandlerFiltersFactory',
   'RealtimeExplorer',
+  'UpgradeAdmission',
+  'EventStreamEndpoint',
 ];
 
 /** The gateway's parts an app made. */

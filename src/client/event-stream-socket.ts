@@ -13,7 +13,7 @@ export interface EventSourceLike {
   onopen: ((event: never) => void) | null;
   onmessage: ((event: never) => void) | null;
   onerror: ((event: never) => void) | null;
-  addEventListener(type: string, listener: (event: never) => void): void;
+  addEventListener(type: string, listener: (event: { data?: unknown }) => void): void;
   close(): void;
 }
 
@@ -56,7 +56,7 @@ export class EventStreamSocket implements WebSocketLike {
       if (typeof event.lastEventId === 'string' && event.lastEventId) this.lastEventId = event.lastEventId;
       (this.onmessage as ((event: { data: unknown }) => void) | null)?.({ data: event.data });
     }) as (event: never) => void;
-    source.addEventListener(STREAM_CLOSE_EVENT, ((event: { data?: unknown }) => {
+    source.addEventListener(STREAM_CLOSE_EVENT, event => {
       try {
         const payload: unknown = JSON.parse(String(event.data));
         if (isRecord(payload) && typeof payload.code === 'number') {
@@ -65,7 +65,7 @@ export class EventStreamSocket implements WebSocketLike {
       } catch {
         // Not ours to read: the stream ends as broken off.
       }
-    }) as (event: never) => void);
+    });
     source.onerror = ((event: { message?: unknown }) => {
       if (!this.closedWith) {
         const message = typeof event?.message === 'string' && event.message ? event.message : 'The event stream failed';

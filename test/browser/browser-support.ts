@@ -19,7 +19,8 @@ const CHROMIUM_ARGS = [
 /** How long a visible outcome may take to appear before a test fails (a ceiling, not a measurement). */
 export const WAIT_MS = 20_000;
 
-function launchBrowser(): Promise<Browser> {
+/** Launches Debian's Chromium, headless. */
+export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 

@@ -131,6 +131,12 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   }
 
   /** @inheritDoc */
+  get transport(): 'websocket' | 'eventsource' | undefined {
+    const connection = this.current;
+    return connection?.phase === 'ready' ? (connection.receiveOnly ? 'eventsource' : 'websocket') : undefined;
+  }
+
+  /** @inheritDoc */
   connect(): Promise<WelcomePayload> {
     if (this.currentState === 'open' && this.current && this.welcomed !== undefined) {
       return Promise.resolve(this.welcomed);
@@ -414,11 +420,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.currentState = 'open';
     this.requests.flush(connection);
     this.everConnected = true;
-    this.events.emit('connected', {
-      connectionId: id ?? '',
-      reconnected,
-      transport: connection.receiveOnly ? 'eventsource' : 'websocket',
-    });
+    this.events.emit('connected', { connectionId: id ?? '', reconnected });
     const waiting = this.readyDeferred;
     this.readyDeferred = undefined;
     waiting?.resolve(welcome);

@@ -128,10 +128,9 @@ export interface RealtimeSocketEvents {
   /**
    * The connection is ready: `Welcome` arrived, `authenticate` ran, family
    * subscriptions were sent again and the offline queue was flushed.
-   * `transport` is `'eventsource'` on the fallback (receive-only), where
-   * `authenticate` is not run.
+   * (`socket.transport` tells whether it is the event-stream fallback.)
    */
-  connected: { connectionId: string; reconnected: boolean; transport: 'websocket' | 'eventsource' };
+  connected: { connectionId: string; reconnected: boolean };
   /** The socket closed (or could not open). */
   disconnected: { code: number; reason: string; willReconnect: boolean };
   /** A reconnect attempt is scheduled in `delayMs`. */

@@ -85,9 +85,9 @@ describe("the event stream in Chromium", () => {
       const clientScript = '/realtime/client.js'; // served by the app (serveClient)
       const { RealtimeSocket } = await import(clientScript);
       const socket = new RealtimeSocket({ connectionId: 'auto', fallback: 'eventsource', reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
-      socket.on('connected', ({ transport }: { transport: string }) => (window.transport = transport));
       socket.subscribe('browser-fallback').on('*', (_payload: unknown, frame: Frame) => window.got.push(frame));
       await socket.connect();
+      window.transport = socket.transport;
       await socket.request('Ping').catch((error: { code: string }) => window.errors.push(error.code));
     });
     assert.equal(await page.evaluate(() => window.transport), 'eventsource');

@@ -182,11 +182,6 @@ export class EventStreamConnection<User = unknown> implements RealtimeConnection
     this.pending = [];
     const response = this.response;
     if (!this.writable) return;
-    if (!this.started) {
-      // Refused before it began (a connect hook closed it): a plain answer.
-      response.writeHead(204).end();
-      return;
-    }
     response.end(closeEvent(code, reason));
     const timer = setTimeout(() => response.destroy(), CLOSE_TIMEOUT_MS);
     timer.unref();

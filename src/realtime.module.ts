@@ -14,7 +14,7 @@ import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.
 import { ChannelFamilyExplorer } from './handlers/channel-family.explorer.js';
 import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
 import { createClientScriptMiddleware } from './gateway/client-script.middleware.js';
-import { EventStreamEndpoint } from './gateway/event-stream/event-stream.endpoint.js';
+import { EVENT_STREAM_MIDDLEWARE } from './gateway/event-stream/event-stream.providers.js';
 import type { RealtimeModuleOptions, ResolvedRealtimeOptions } from './interfaces/realtime-module-options.interface.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
 import { resolveRealtimeOptions } from './realtime-options.resolver.js';
@@ -58,8 +58,10 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RevocationList) private readonly revocations: RevocationList,
-    /** Provided with the gateway (not with `gateway: false`). */
-    @Optional() @Inject(EventStreamEndpoint) private readonly eventStream?: EventStreamEndpoint,
+    /** The event stream, provided with the gateway (not with `gateway: false`) when `eventStream` is on. */
+    @Optional()
+    @Inject(EVENT_STREAM_MIDDLEWARE)
+    private readonly eventStream?: (request: IncomingMessage, response: ServerResponse, next: () => void) => void,
   ) {
     super();
   }
@@ -82,7 +84,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     if (!adapter) return;
     const { clientPath } = this.options;
     if (clientPath) adapter.use(createClientScriptMiddleware(clientPath));
-    if (this.eventStream?.enabled) adapter.use(this.eventStream.handle);
+    if (this.eventStream) adapter.use(this.eventStream);
     const identity = new RealtimeIdentityMiddleware(this.options, keyId => this.revocations.has(keyId));
     adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => identity.use(request, response, next));
   }

@@ -118,8 +118,8 @@ export class EventStreamConnection<User = unknown> implements RealtimeConnection
     if (this.started) return;
     this.started = true;
     const socket = this.response.socket;
-    // NOTE: a stream is quiet between pushes; neither Node's idle timeout nor
-    // a half-dead peer should outlive the pings unnoticed.
+    // NOTE: a stream is quiet between pushes: no idle timeout may end it, and
+    // TCP keep-alive finds a peer that vanished without a word (no pings).
     socket?.setTimeout(0);
     socket?.setNoDelay(true);
     socket?.setKeepAlive(true, 10_000);

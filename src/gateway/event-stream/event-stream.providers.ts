@@ -13,9 +13,19 @@ import { UpgradeAdmission } from '../upgrade.admission.js';
 import { EventStreamEndpoint, type EventStreamParts } from './event-stream.endpoint.js';
 
 /**
- * The admission the gateway and the event stream share, and the event stream
- * on the gateway's `path` (mounted by `RealtimeModule.configure()` when the
- * `eventStream` option is on).
+ * DI token of the event stream's middleware, `(request, response, next)`, or
+ * `undefined` when the `eventStream` option is off: what
+ * `RealtimeModule.configure()` mounts.
+ *
+ * NOTE: a function, not the endpoint: the module's constructor signature is
+ * in its public declarations, which must not reach the gateway's (and `ws`'s)
+ * types.
+ */
+export const EVENT_STREAM_MIDDLEWARE = Symbol('EventStreamMiddleware');
+
+/**
+ * The admission the gateway and the event stream share, the event stream on
+ * the gateway's `path`, and its middleware.
  */
 export function createEventStreamProviders(path: string): Provider[] {
   return [
@@ -52,6 +62,11 @@ export function createEventStreamProviders(path: string): Provider[] {
         UpgradeAdmission,
         SubscriptionActions,
       ],
+    },
+    {
+      provide: EVENT_STREAM_MIDDLEWARE,
+      useFactory: (endpoint: EventStreamEndpoint) => (endpoint.enabled ? endpoint.handle : undefined),
+      inject: [EventStreamEndpoint],
     },
   ];
 }

@@ -33,6 +33,7 @@ export const REALTIME_DEFAULTS = {
   sameSite: 'Lax',
   injectConnectionId: false,
   clientPath: '/realtime/client.js',
+  eventStream: { retry: 5000, ping: 15_000 },
   callRouteHeaders: ['authorization'],
   reauthorizeInterval: 60_000,
   reauthorizeServerSubscriptions: false,
@@ -140,6 +141,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     sameSite: oneOf('sameSite', options.sameSite, ['Strict', 'Lax'], REALTIME_DEFAULTS.sameSite),
     injectConnectionId: flag('injectConnectionId', options.injectConnectionId, REALTIME_DEFAULTS.injectConnectionId),
     clientPath,
+    eventStream: resolveEventStream(options.eventStream),
     callRouteHeaders: resolveCallRouteHeaders(options.callRouteHeaders),
     reauthorizeInterval: count(
       'reauthorizeInterval',
@@ -210,6 +212,18 @@ function resolveTrustProxy(value: unknown): boolean | number | string[] {
   const checked = trustedProxies(list as string[]);
   if (typeof checked === 'string') throw new Error(INVALID_OPTION('trustProxy', `${expected}: ${checked}`, value));
   return [...(list as string[])];
+}
+
+function resolveEventStream(value: unknown): { retry: number; ping: number } | false {
+  if (value === false || value === 'false') return false;
+  const defaults = REALTIME_DEFAULTS.eventStream;
+  if (value == null || value === true || value === 'true') return { ...defaults };
+  if (typeof value !== 'object') throw new Error(INVALID_OPTION('eventStream', '{ retry, ping }, true or false', value));
+  const stream = value as { retry?: unknown; ping?: unknown };
+  return {
+    retry: whole('eventStream.retry', stream.retry, defaults.retry, 0),
+    ping: count('eventStream.ping', stream.ping, defaults.ping, 0),
+  };
 }
 
 /** Headers that no route call may set: the identity, what the transport owns, and proxies' words. */

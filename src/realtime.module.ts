@@ -1,4 +1,4 @@
-import { Inject, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Inject, Module, Optional, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccessRevoker } from './channels/access.revoker.js';
@@ -16,6 +16,7 @@ import { RealtimeMetadataAccessor } from './handlers/realtime-metadata.accessor.
 import { ChannelFamilyExplorer } from './handlers/channel-family.explorer.js';
 import { RealtimeIdentityMiddleware } from './identity/realtime-identity.middleware.js';
 import { createClientScriptMiddleware } from './gateway/client-script.middleware.js';
+import { EVENT_STREAM_MIDDLEWARE } from './gateway/event-stream/event-stream.providers.js';
 import type { RealtimeModuleOptions, ResolvedRealtimeOptions } from './interfaces/realtime-module-options.interface.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime-module-definition.js';
 import { resolveRealtimeOptions } from './realtime-options.resolver.js';
@@ -61,13 +62,17 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RevocationList) private readonly revocations: RevocationList,
+    /** The event stream, provided with the gateway (not with `gateway: false`) when `eventStream` is on. */
+    @Optional()
+    @Inject(EVENT_STREAM_MIDDLEWARE)
+    private readonly eventStream?: (request: IncomingMessage, response: ServerResponse, next: () => void) => void,
   ) {
     super();
   }
 
   /**
-   * Puts the identity middleware (and the client script, with `serveClient`)
-   * in front of every HTTP request.
+   * Puts the identity middleware (and the client script, with `serveClient`,
+   * and the event stream, with the gateway) in front of every HTTP request.
    *
    * NOTE: they go straight onto the HTTP adapter, not through the consumer:
    * consumer routes take the app's global prefix, which would move
@@ -83,6 +88,7 @@ export class RealtimeModule extends ConfigurableModuleClass implements NestModul
     if (!adapter) return;
     const { clientPath } = this.options;
     if (clientPath) adapter.use(createClientScriptMiddleware(clientPath));
+    if (this.eventStream) adapter.use(this.eventStream);
     const identity = new RealtimeIdentityMiddleware(this.options, keyId => this.revocations.has(keyId));
     adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => identity.use(request, response, next));
   }

@@ -169,7 +169,7 @@ export class ChannelService<E extends object = UntypedPushEvents> {
     await this.transport.publishDirect(client.digest, { kind: 'unsubscribe', channels: list });
   }
 
-  /** Open sockets on this instance (set-up included). */
+  /** Open sockets and event streams on this instance (set-up included). */
   get connectionCount(): number {
     return this.directory.size;
   }

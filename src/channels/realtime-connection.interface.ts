@@ -5,8 +5,8 @@ import type { RealtimeClientRef } from '../identity/realtime-client-ref.interfac
 export const REALTIME_CONNECTION = Symbol.for('nestjs-realtime:connection');
 
 /**
- * One open WebSocket connection, as handlers (`@ConnectedSocket()`), connect
- * hooks and family authorizers see it.
+ * One open WebSocket connection (or receive-only event stream), as handlers
+ * (`@ConnectedSocket()`), connect hooks and family authorizers see it.
  *
  * @publicApi
  */
@@ -19,7 +19,7 @@ export interface RealtimeConnection<User = unknown> extends RealtimeClientRef {
   user: User | undefined;
   /** Free storage for the app, for as long as the connection lives. */
   readonly data: Map<string, unknown>;
-  /** Headers of the upgrade request (cookies included). */
+  /** Headers of the upgrade request, or of an event stream's `GET` (cookies included). */
   readonly headers: IncomingHttpHeaders;
   /**
    * The client's address: the socket's peer, or, with `trustProxy`, the

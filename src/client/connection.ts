@@ -1,6 +1,7 @@
 import type { EventFrame, RingReplyFrame } from '../protocol/frames.js';
 import { deferred } from './deferred.js';
 import type { RealtimeError } from './errors.js';
+import { EventStreamSocket, type EventSourceConstructor } from './event-stream-socket.js';
 import type { WebSocketConstructor, WebSocketLike } from './types.js';
 
 /** Something waiting for the reply frame(s) that carry its tag. */
@@ -40,8 +41,14 @@ export class Connection {
   closedByClient = false;
   /** The last untagged `Error` event (a refusal such as `ConnectionRejected` comes just before the close). */
   lastError: RealtimeError | undefined;
+  /** Whether any frame arrived on it: one that closes without any could not connect. */
+  heard = false;
+  /** An event stream (the fallback): it receives only. */
+  readonly receiveOnly: boolean;
 
-  constructor(readonly ws: WebSocketLike) {}
+  constructor(readonly ws: WebSocketLike) {
+    this.receiveOnly = ws instanceof EventStreamSocket;
+  }
 
   /**
    * Opens a WebSocket: `new WebSocket(url, protocols)`, with a third argument
@@ -57,6 +64,15 @@ export class Connection {
     return new Connection(webSocketOptions === undefined ? new Impl(url, protocols) : new Impl(url, protocols, webSocketOptions));
   }
 
+  /**
+   * Opens the server's event stream at `url` (`http:`/`https:`):
+   * `new EventSource(url, init)`. Throws what the constructor throws.
+   */
+  static openEventStream(EventSourceImpl: EventSourceConstructor, url: string, init: unknown): Connection {
+    const Impl = EventSourceImpl as unknown as new (url: string, init?: unknown) => ConstructorParameters<typeof EventStreamSocket>[0];
+    return new Connection(new EventStreamSocket(new Impl(url, init)));
+  }
+
   /** Hands the WebSocket's events to `listener` until it closes. */
   listen(listener: ConnectionListener): void {
     const socket = this.ws as unknown as {
@@ -65,7 +81,10 @@ export class Connection {
       onerror: ((event: { message?: unknown; error?: unknown }) => void) | null;
       onclose: ((event: { code?: number; reason?: string }) => void) | null;
     };
-    socket.onmessage = event => listener.message(event.data);
+    socket.onmessage = event => {
+      this.heard = true;
+      listener.message(event.data);
+    };
     socket.onerror = event =>
       listener.error(event?.error instanceof Error ? event.error.message : typeof event?.message === 'string' ? event.message : '');
     socket.onclose = event => {

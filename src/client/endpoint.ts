@@ -1,4 +1,5 @@
 import { SINCE_PARAM } from '../protocol/channel-position.js';
+import { LAST_EVENT_ID_PARAM } from '../protocol/event-stream.js';
 import { CONNECTION_ID_ATTRIBUTE, CONNECTION_ID_PARAM, SOCKET_KEY_PARAM } from '../protocol/identity-names.js';
 
 /** The options the endpoint URL is made of (those of `RealtimeSocketOptions`). */
@@ -36,6 +37,17 @@ export function endpointUrl(options: EndpointOptions, connectionId: string | und
   if (connectionId !== undefined) url.searchParams.set(CONNECTION_ID_PARAM, connectionId);
   if (options.socketKey) url.searchParams.set(SOCKET_KEY_PARAM, options.socketKey);
   if (Object.keys(since).length > 0) url.searchParams.set(SINCE_PARAM, JSON.stringify(since));
+  return url.toString();
+}
+
+/**
+ * The event stream's URL: the upgrade URL with `http(s):`, and the last `id:`
+ * a stream carried (`last_event_id`), when there is one.
+ */
+export function eventStreamUrl(upgradeUrl: string, lastEventId: string | undefined): string {
+  const url = new URL(upgradeUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  if (lastEventId) url.searchParams.set(LAST_EVENT_ID_PARAM, lastEventId);
   return url.toString();
 }
 

@@ -24,6 +24,12 @@ export const ClientErrorCode = {
   Unsubscribed: 'Unsubscribed',
   /** The `authenticate` hook threw something that was not a `RealtimeError`. */
   AuthenticationFailed: 'AuthenticationFailed',
+  /**
+   * The client is on the event-stream fallback (`fallback: 'eventsource'`),
+   * which only receives: requests, route calls and family subscriptions
+   * cannot be sent. Call the app's HTTP routes instead.
+   */
+  ReceiveOnly: 'ReceiveOnly',
 } as const;
 
 /** @publicApi */

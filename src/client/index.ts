@@ -15,6 +15,7 @@ export type {
 } from './subscription.js';
 export { ClientErrorCode, RealtimeError } from './errors.js';
 export { REALTIME_PROTOCOL } from '../protocol/subprotocol.js';
+export type { EventSourceConstructor, EventSourceLike } from './event-stream-socket.js';
 export {
   backoffDelay,
   RECONNECT_DEFAULTS,

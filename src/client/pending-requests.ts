@@ -3,6 +3,7 @@ import type { EventFrame, RingReplyFrame, SubscriptionActionPayload } from '../p
 import { CONNECTION_ID_PARAM } from '../protocol/identity-names.js';
 import type { Connection, CurrentConnection, TaggedOperation } from './connection.js';
 import { ClientErrorCode, isRecord, messageOf, RealtimeError } from './errors.js';
+import { RECEIVE_ONLY_MESSAGE } from './event-stream-socket.js';
 import type { RouteCallOptions, RouteResponse, Timers } from './types.js';
 
 /** A request or route call: queued, then sent, then settled once. */
@@ -96,6 +97,11 @@ export class PendingRequests {
     payload: SubscriptionActionPayload,
     operation: TaggedOperation,
   ): void {
+    if (connection.receiveOnly) {
+      // Answered here as the server would refuse it, so the subscription ends with this error.
+      operation.onFrame({ event: EventName.Error, payload: { error: ClientErrorCode.ReceiveOnly, message: RECEIVE_ONLY_MESSAGE } });
+      return;
+    }
     const tag = `c${++this.sequence}`;
     connection.tagged.set(tag, operation);
     try {
@@ -179,6 +185,7 @@ export class PendingRequests {
   }
 
   private send(job: Job, connection: Connection): void {
+    if (connection.receiveOnly) return job.fail(new RealtimeError(ClientErrorCode.ReceiveOnly, RECEIVE_ONLY_MESSAGE));
     const key = job.kind === 'route' ? ++this.sequence : `c${++this.sequence}`;
     job.sentOn = connection;
     job.key = key;

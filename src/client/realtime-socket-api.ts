@@ -30,6 +30,14 @@ export interface RealtimeSocketApi<A extends object, E extends object> {
   readonly connectionId: string | undefined;
 
   /**
+   * What the ready connection runs on: `'websocket'`, or `'eventsource'` on
+   * the receive-only fallback (`fallback: 'eventsource'`), where requests,
+   * route calls and family subscriptions fail with `ReceiveOnly`;
+   * `undefined` while not connected.
+   */
+  readonly transport: 'websocket' | 'eventsource' | undefined;
+
+  /**
    * Opens the connection. Resolves with the `Welcome` payload once the
    * connection is ready: `Welcome` arrived and `authenticate` (if any) ran.
    * While reconnecting is allowed, failed attempts are retried with backoff

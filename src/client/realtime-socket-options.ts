@@ -1,4 +1,5 @@
 import type { ReconnectOptions } from './backoff.js';
+import type { EventSourceConstructor } from './event-stream-socket.js';
 import type { AuthenticateContext } from './realtime-socket-api.js';
 import type { Timers, UntypedActions, UntypedEvents, WebSocketConstructor } from './types.js';
 
@@ -37,6 +38,28 @@ export interface RealtimeSocketOptions<A extends object = UntypedActions, E exte
    * `{ headers: { cookie } }`. Browsers ignore it.
    */
   webSocketOptions?: unknown;
+  /**
+   * `'eventsource'`: when the WebSocket cannot connect (`fallbackAfter`
+   * attempts in a row closed `1006` before anything arrived, as behind a
+   * proxy that refuses upgrades), receive over the server's event stream
+   * (`EventSource`, same URL) instead. It receives pushes, direct sends and
+   * server events as the socket would; requests, route calls and family
+   * subscriptions fail with `ReceiveOnly` while on it (call the app's HTTP
+   * routes). It stays on the stream while the stream connects, and tries the
+   * WebSocket again when it does not. Needs `reconnect`.
+   * @default false
+   */
+  fallback?: 'eventsource' | false;
+  /** WebSocket attempts in a row that could not connect before the fallback is used. @default 2 */
+  fallbackAfter?: number;
+  /** The EventSource constructor, for the fallback. @default globalThis.EventSource */
+  EventSource?: EventSourceConstructor;
+  /**
+   * The constructor's second argument: `{ fetch }` for the `eventsource`
+   * package (to send a cookie), `{ withCredentials }` in browsers.
+   * @default { withCredentials: true }
+   */
+  eventSourceOptions?: unknown;
   /** Reconnect with exponential backoff and jitter, or not at all (`false`). */
   reconnect?: ReconnectOptions | false;
   /** Default timeout of `request()` and `callRoute()`, in ms. @default 10000 */

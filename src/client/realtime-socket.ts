@@ -7,8 +7,9 @@ import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { Connection } from './connection.js';
 import { deferred, type Deferred } from './deferred.js';
 import { Emitter } from './emitter.js';
-import { endpointUrl, readPageConnectionId } from './endpoint.js';
+import { endpointUrl, eventStreamUrl, readPageConnectionId } from './endpoint.js';
 import { ClientErrorCode, isRecord, messageOf, RealtimeError } from './errors.js';
+import { EventStreamSocket, type EventSourceConstructor } from './event-stream-socket.js';
 import { PendingRequests } from './pending-requests.js';
 import type { AuthenticateContext, RealtimeSocketApi, RealtimeSocketState } from './realtime-socket-api.js';
 import type { RealtimeSocketOptions } from './realtime-socket-options.js';
@@ -50,6 +51,9 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
 {
   private readonly events = new Emitter<{ [K in keyof RealtimeSocketEvents]: [RealtimeSocketEvents[K]] }>();
   private readonly WebSocketImpl: WebSocketConstructor;
+  /** The EventSource of the fallback, when it is on. */
+  private readonly EventSourceImpl: EventSourceConstructor | undefined;
+  private readonly fallbackAfter: number;
   private readonly reconnectOptions: ResolvedReconnectOptions | false;
   private readonly timers: Timers;
   private readonly random: () => number;
@@ -68,6 +72,12 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   private everConnected = false;
   private attempt = 0;
   private reconnectTimer: unknown;
+  /** WebSocket attempts in a row that could not connect. */
+  private unreachable = 0;
+  /** The next attempts go to the event stream (the fallback). */
+  private onEventStream = false;
+  /** The last `id:` an event stream carried, for the next stream. */
+  private lastEventId: string | undefined;
   private readyDeferred: Deferred<WelcomePayload> | undefined;
 
   constructor(private readonly options: RealtimeSocketOptions<NoInfer<A>, NoInfer<E>> = {}) {
@@ -78,6 +88,20 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       );
     }
     this.WebSocketImpl = impl;
+    this.fallbackAfter = options.fallbackAfter ?? 2;
+    if (options.fallback === 'eventsource') {
+      this.EventSourceImpl = options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
+      if (typeof this.EventSourceImpl !== 'function') {
+        throw new TypeError(
+          "fallback: 'eventsource' needs an EventSource constructor: pass options.EventSource (for instance `EventSource` from the eventsource package)",
+        );
+      }
+      if (!Number.isInteger(this.fallbackAfter) || this.fallbackAfter < 1) {
+        throw new TypeError(`fallbackAfter must be an integer >= 1, got ${String(options.fallbackAfter)}`);
+      }
+    } else if (options.fallback !== undefined && options.fallback !== false) {
+      throw new TypeError(`fallback must be 'eventsource' or false, got ${String(options.fallback)}`);
+    }
     this.reconnectOptions = options.reconnect === false ? false : resolveReconnectOptions(options.reconnect);
     this.timers = options.timers ?? {
       setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
@@ -109,6 +133,12 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
   }
 
   /** @inheritDoc */
+  get transport(): 'websocket' | 'eventsource' | undefined {
+    const connection = this.current;
+    return connection?.phase === 'ready' ? (connection.receiveOnly ? 'eventsource' : 'websocket') : undefined;
+  }
+
+  /** @inheritDoc */
   connect(): Promise<WelcomePayload> {
     if (this.currentState === 'open' && this.current && this.welcomed !== undefined) {
       return Promise.resolve(this.welcomed);
@@ -123,6 +153,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
         this.reconnectTimer = undefined;
       } else {
         this.attempt = 0;
+        this.unreachable = 0;
+        this.onEventStream = false;
       }
       this.open();
     }
@@ -191,7 +223,14 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     this.currentState = 'connecting';
     let connection: Connection;
     try {
-      connection = Connection.open(this.WebSocketImpl, this.endpoint(), this.protocols(), this.options.webSocketOptions);
+      connection =
+        this.onEventStream && this.EventSourceImpl
+          ? Connection.openEventStream(
+              this.EventSourceImpl,
+              eventStreamUrl(this.endpoint(), this.lastEventId),
+              this.options.eventSourceOptions ?? { withCredentials: true },
+            )
+          : Connection.open(this.WebSocketImpl, this.endpoint(), this.protocols(), this.options.webSocketOptions);
     } catch (error) {
       // A malformed URL will not get better by retrying.
       const failure = new RealtimeError(ClientErrorCode.SocketError, messageOf(error));
@@ -218,6 +257,7 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     }
     if (this.current !== connection) return;
     this.current = undefined;
+    this.chooseTransport(connection, code);
     this.abandon(connection, new RealtimeError(ClientErrorCode.Disconnected, `The socket closed (${code})`, { code, reason }));
     const reconnect = this.reconnectOptions;
     // NOTE: after 4004 the server holds nothing for this identity any more;
@@ -246,6 +286,25 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
       if (!this.stopped && !this.current) this.open();
     }, delayMs);
     this.events.emit('reconnecting', { attempt: this.attempt, delayMs });
+  }
+
+  /**
+   * After a close, picks where the next attempt goes: the event stream once
+   * `fallbackAfter` WebSocket attempts in a row closed `1006` with nothing
+   * received (they could not connect); the WebSocket again when a stream
+   * could not connect either. A stream that did connect is kept.
+   */
+  private chooseTransport(connection: Connection, code: number): void {
+    if (connection.ws instanceof EventStreamSocket) this.lastEventId = connection.ws.lastEventId ?? this.lastEventId;
+    if (!this.EventSourceImpl) return;
+    if (connection.heard) {
+      if (!connection.receiveOnly) this.unreachable = 0;
+    } else if (connection.receiveOnly) {
+      this.onEventStream = false;
+      this.unreachable = 0;
+    } else if (code === 1006 && ++this.unreachable >= this.fallbackAfter) {
+      this.onEventStream = true;
+    }
   }
 
   /** Lets go of a connection that is going away, failing everything in flight on it. */
@@ -339,7 +398,8 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     // that a later route call will subscribe.
     this.channels.applyWelcome(held, isRecord(payload) ? payload.positions : undefined, reconnected);
     if (this.current !== connection) return; // a listener closed it
-    const hook = this.options.authenticate;
+    // A stream cannot send: there is nothing to sign in (hooks on the server read its request).
+    const hook = connection.receiveOnly ? undefined : this.options.authenticate;
     if (hook) {
       let failure: RealtimeError | undefined;
       try {

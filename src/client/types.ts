@@ -134,6 +134,7 @@ export interface RealtimeSocketEvents {
   /**
    * The connection is ready: `Welcome` arrived, `authenticate` ran, family
    * subscriptions were sent again and the offline queue was flushed.
+   * (`socket.transport` tells whether it is the event-stream fallback.)
    */
   connected: { connectionId: string; reconnected: boolean };
   /** The socket closed (or could not open). */

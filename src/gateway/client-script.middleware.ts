@@ -11,7 +11,7 @@ interface Script {
 }
 
 /** The path of a request as the client sent it, before any mount point was cut off. */
-function requestPath(request: IncomingMessage): string {
+export function requestPath(request: IncomingMessage): string {
   // Express and Fastify's middie keep the full URL as `originalUrl` when they strip a mount path from `url`.
   const url = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '/';
   const query = url.search(/[?#]/);

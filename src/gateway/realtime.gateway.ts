@@ -66,7 +66,8 @@ export class RealtimeGatewayHost
   private reauthorizer?: NodeJS.Timeout;
   private reauthorizing = false;
   private server?: WebSocketServer;
-  private readonly admission: UpgradeAdmission;
+  /** Shared with the event stream: one count per address across sockets and streams. */
+  @Inject(UpgradeAdmission) private readonly admission!: UpgradeAdmission;
   private readonly addressRates: AddressRates;
   /** Bytes of frames waiting to be answered, across every connection. */
   private readonly budget: ReceiveQueueBudget;
@@ -91,7 +92,6 @@ export class RealtimeGatewayHost
     private readonly adapterHost: HttpAdapterHost,
     private readonly recovery: ChannelRecovery,
   ) {
-    this.admission = new UpgradeAdmission(options);
     this.addressRates = new AddressRates(options.addressMessageRate);
     this.budget = new ReceiveQueueBudget(options.totalReceiveQueueLimit);
   }

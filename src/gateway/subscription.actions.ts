@@ -20,6 +20,13 @@ import { TOO_MANY_KEYS, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import type { Tag } from './answer.encoder.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
+import type { ChannelSubscriber } from '../channels/channel-subscriber.interface.js';
+import type { RealtimeConnection } from '../channels/realtime-connection.interface.js';
+
+/** What re-authorization needs of a connection: a socket's, or an event stream's (which holds no grants). */
+export type ReauthorizedConnection = RealtimeConnection &
+  ChannelSubscriber &
+  Pick<WsRealtimeConnection, 'grants' | 'isReady' | 'openedAt'>;
 
 type RoutingKey = string | number;
 
@@ -167,12 +174,12 @@ export class SubscriptionActions {
    * server code made; a refused (or failing) one is dropped with
    * `Unsubscribed`, `auto: true`.
    */
-  async reauthorize(connection: WsRealtimeConnection): Promise<void> {
+  async reauthorize(connection: ReauthorizedConnection): Promise<void> {
     await this.reauthorizeGrants(connection);
     if (this.options.reauthorizeServerSubscriptions) await this.reauthorizeServerMade(connection);
   }
 
-  private async reauthorizeGrants(connection: WsRealtimeConnection): Promise<void> {
+  private async reauthorizeGrants(connection: ReauthorizedConnection): Promise<void> {
     for (const [channel, grant] of connection.grants.list()) {
       if (!this.router.channelsOf(connection).has(channel)) {
         connection.grants.revoke(channel);
@@ -199,7 +206,7 @@ export class SubscriptionActions {
    * its socket in with an action after Welcome is not refused for being
    * anonymous in its first moments.
    */
-  private async reauthorizeServerMade(connection: WsRealtimeConnection): Promise<void> {
+  private async reauthorizeServerMade(connection: ReauthorizedConnection): Promise<void> {
     if (!connection.isReady || Date.now() - connection.openedAt < this.options.reauthorizeInterval) return;
     for (const channel of [...this.router.channelsOf(connection)]) {
       const parsed = this.families.parse(channel);

@@ -17,11 +17,20 @@ function refusesSubprotocols(header: string | string[] | undefined): boolean {
   return offered.length > 0 && selectProtocol(offered) === undefined;
 }
 
+/** What admission decided about one request: a place (released when it ends), or a plain HTTP refusal. */
+export type Admission =
+  | { admitted: true; address: string | undefined; release: () => void }
+  | { admitted: false; status: 400 | 403 | 429; message: string; headers: Record<string, string> };
+
 /**
- * Decides, before the handshake, whether an upgrade may become a socket: its
- * Origin (scheme included), the subprotocols it offers and its address's
- * share of open connections. Refusals are plain HTTP answers (`403`, `400`,
- * `429`), so no socket is made for them.
+ * Decides, before the handshake, whether an upgrade may become a socket (and
+ * whether a `GET` may become an event stream): its Origin (scheme included),
+ * the subprotocols it offers, and its address's share of open connections,
+ * sockets and streams counted together. Refusals are plain HTTP answers
+ * (`403`, `400`, `429`), so no socket is made for them.
+ *
+ * NOTE: one instance per gateway, provided, so that the event stream
+ * (`EventStreamEndpoint`) counts against the same per-address cap.
  */
 export class UpgradeAdmission {
   private readonly addresses: ClientAddressResolver;
@@ -35,23 +44,38 @@ export class UpgradeAdmission {
   /** The `verifyClient` of the ws server. */
   readonly verify = (info: { req: IncomingMessage }, done: VerifyDone): void => {
     const request = info.req;
+    const admission = this.admit(request);
+    if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
+    // Released when the TCP socket closes, whether or not the handshake ends well.
+    request.socket.once('close', admission.release);
+    (request as IncomingMessage & { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] = admission.address;
+    done(true);
+  };
+
+  /**
+   * Checks a request's Origin and takes a place for its address; the caller
+   * releases the place when the connection ends.
+   */
+  admit(request: IncomingMessage): Admission {
     const origin = request.headers.origin;
     const scheme = requestScheme((request.socket as { encrypted?: boolean }).encrypted === true, request.headers['x-forwarded-proto']);
     if (!isOriginAllowed(Array.isArray(origin) ? origin[0] : origin, request.headers.host, this.options.allowedOrigins, scheme)) {
-      return done(false, 403, 'Origin not allowed');
+      return { admitted: false, status: 403, message: 'Origin not allowed', headers: {} };
     }
     if (refusesSubprotocols(request.headers['sec-websocket-protocol'])) {
       // The server's own list, as a server names its versions when it refuses one (RFC 6455, 4.4).
-      return done(false, 400, UNSUPPORTED_SUBPROTOCOL(SUPPORTED_PROTOCOLS), { 'Sec-WebSocket-Protocol': SUPPORTED_PROTOCOLS.join(', ') });
+      return {
+        admitted: false,
+        status: 400,
+        message: UNSUPPORTED_SUBPROTOCOL(SUPPORTED_PROTOCOLS),
+        headers: { 'Sec-WebSocket-Protocol': SUPPORTED_PROTOCOLS.join(', ') },
+      };
     }
     const address = this.addresses.resolve(request);
     const release = this.counts.admit(address);
-    if (!release) return done(false, 429, 'Too many connections from this address', { 'Retry-After': '10' });
-    // Released when the TCP socket closes, whether or not the handshake ends well.
-    request.socket.once('close', release);
-    (request as IncomingMessage & { [CLIENT_ADDRESS]?: string })[CLIENT_ADDRESS] = address;
-    done(true);
-  };
+    if (!release) return { admitted: false, status: 429, message: 'Too many connections from this address', headers: { 'Retry-After': '10' } };
+    return { admitted: true, address, release };
+  }
 
   /** The client address of an admitted upgrade. */
   addressOf(request: IncomingMessage): string | undefined {

@@ -156,6 +156,18 @@ export interface RealtimeModuleOptions {
    */
   callRouteHeaders?: string[];
   /**
+   * The event stream: a `GET` on the gateway's path with
+   * `Accept: text/event-stream` streams the client's pushes as server-sent
+   * events, for clients whose WebSocket cannot connect (a proxy that refuses
+   * upgrades). Receive-only: actions go to HTTP routes. `retry` is the ms a
+   * client waits before it reconnects (the stream's `retry:` field), `ping`
+   * the ms between comment lines that keep proxies from closing a quiet
+   * stream (`0`: none). `false` turns the endpoint off (such requests reach
+   * the app's routes).
+   * @default { retry: 5000, ping: 15000 }
+   */
+  eventStream?: { retry?: number; ping?: number } | boolean;
+  /**
    * How often the authorizers of channel families are asked again about the
    * subscriptions clients made, in ms (Myxi's touch). A revoked client gets
    * `Unsubscribed` with `auto: true`. `0` disables it.
@@ -348,6 +360,8 @@ export interface ResolvedRealtimeOptions {
   sameSite: 'Strict' | 'Lax';
   injectConnectionId: boolean;
   clientPath: string | undefined;
+  /** The event stream's settings, or `false` when it is off. */
+  eventStream: { retry: number; ping: number } | false;
   callRouteHeaders: string[];
   reauthorizeInterval: number;
   reauthorizeServerSubscriptions: boolean;

@@ -19,7 +19,7 @@ const CHROMIUM_ARGS = [
 /** How long a visible outcome may take to appear before a test fails (a ceiling, not a measurement). */
 export const WAIT_MS = 20_000;
 
-/** Launches Debian's chromium, headless. */
+/** Launches Debian's Chromium, headless. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }

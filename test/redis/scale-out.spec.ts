@@ -22,6 +22,8 @@ const GATEWAY_PARTS = [
   'RealtimeHandlerRegistry',
   'HandlerFiltersFactory',
   'RealtimeExplorer',
+  'UpgradeAdmission',
+  'EventStreamEndpoint',
 ];
 
 /** The gateway's parts an app made. */

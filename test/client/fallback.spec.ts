@@ -7,6 +7,7 @@ import { nodeFetch } from '../support/node-fetch.js';
 import { actAs, post, subscribePage, type PageIdentity } from '../support/test-app.js';
 import { startUpgradeRefusingProxy, type RefusingProxy } from '../support/upgrade-refusing.proxy.js';
 import { nextEvent, nextOn, RestartableApp, within, type FixtureActions, type FixtureEvents } from './client-support.js';
+import { positioned } from '../support/positioned.js';
 
 type Socket = RealtimeSocket<FixtureActions, FixtureEvents>;
 
@@ -64,7 +65,11 @@ describe("RealtimeSocket's event-stream fallback (fallback: 'eventsource')", () 
     const connected = nextEvent(socket, 'connected');
     const news = socket.subscribe('fallback-news');
     const welcome = await within(socket.connect(), 'connect()');
-    assert.deepEqual(welcome, { id: page.connectionId, channels: ['fallback-news'] });
+    assert.deepEqual(welcome, {
+      id: page.connectionId,
+      channels: ['fallback-news'],
+      positions: { 'fallback-news': { epoch: '', offset: 0, recovered: true } },
+    });
     assert.deepEqual(await connected, { connectionId: page.connectionId, reconnected: false });
     assert.equal(socket.transport, 'eventsource');
     assert.equal(proxy.refusedUpgrades - refusedBefore, 2, 'two WebSocket tries, then the stream');
@@ -74,7 +79,9 @@ describe("RealtimeSocket's event-stream fallback (fallback: 'eventsource')", () 
     ]);
     const pushed = nextOn(news, 'Push');
     await post(server.testApp, '/push/fallback-news', { message: { n: 1 } });
-    assert.deepEqual(await pushed, { payload: { n: 1 }, frame: { event: 'Push', channel: 'fallback-news', payload: { n: 1 } } });
+    const { payload, frame } = await pushed;
+    assert.deepEqual(payload, { n: 1 });
+    assert.deepEqual(positioned(frame as { epoch?: unknown }), { event: 'Push', channel: 'fallback-news', payload: { n: 1 }, offset: 1 });
     assert.equal(socket.state, 'open');
   });
 

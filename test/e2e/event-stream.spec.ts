@@ -10,6 +10,7 @@ import { connectPage } from '../support/page-socket.js';
 import { actAs, PLATFORMS, post, startApp, subscribePage, type TestApp } from '../support/test-app.js';
 import { TestClient } from '../support/ws-client.js';
 import { until } from '../support/until.js';
+import { positioned } from '../support/positioned.js';
 
 /** A page's event-stream URL: the gateway's path with its connection id. */
 function streamUrl(server: TestApp, connectionId: string, path = '/'): string {
@@ -48,7 +49,7 @@ for (const platform of PLATFORMS) {
       assert.deepEqual(stream.frames[0], stream.welcome, 'Welcome comes first');
       await post(server, '/push/alerts', { message: { level: 'high' }, event: 'Alert' });
       const pushed = await stream.next(frame => frame.channel === 'alerts');
-      assert.deepEqual(pushed, { event: 'Alert', channel: 'alerts', payload: { level: 'high' } });
+      assert.deepEqual(positioned(pushed), { event: 'Alert', channel: 'alerts', payload: { level: 'high' }, offset: 1 });
       assert.deepEqual(pushed, await socket.next(frame => frame.channel === 'alerts'), 'the same frame as on the socket');
       assert.equal(server.app.get(ChannelService).connectionCount, 2, 'the stream counts as a connection');
       stream.close();
@@ -100,8 +101,8 @@ for (const platform of PLATFORMS) {
       const wrongId = await RawEventStream.open(streamUrl(server, 'f'.repeat(64)), { cookie: page.cookie });
       const noCookie = await RawEventStream.open(streamUrl(server, page.connectionId));
       for (const stream of [owner, wrongId, noCookie]) await stream.next(frame => frame.event === 'Welcome');
-      assert.deepEqual(wrongId.frames[0]!.payload, { id: 'f'.repeat(64), channels: [] });
-      assert.deepEqual(noCookie.frames[0]!.payload, { id: page.connectionId, channels: [] });
+      assert.deepEqual(wrongId.frames[0]!.payload, { id: 'f'.repeat(64), channels: [], positions: {} });
+      assert.deepEqual(noCookie.frames[0]!.payload, { id: page.connectionId, channels: [], positions: {} });
       await post(server, '/push/private-feed', { message: 'for your eyes' });
       await post(server, '/notify', { message: 'for you only' }, actAs(page));
       await owner.next(frame => frame.channel === 'private-feed');
@@ -262,3 +263,37 @@ async function openPausedStream(server: TestApp, page: { connectionId: string; c
       }),
   };
 }
+
+describe('event stream: Last-Event-ID resumes from history', () => {
+  let server: TestApp;
+  before(async () => (server = await startApp(fixtureModule({ history: [{ match: 'sse-*', size: 10, ttl: 60_000 }] }))));
+  after(() => server.close());
+
+  it('gives a stream that comes back with its Last-Event-ID what it missed, in order, then live; or says it cannot', async () => {
+    const page = await subscribePage(server, ['sse-feed', 'bare-feed']);
+    const first = await RawEventStream.open(streamUrl(server, page.connectionId), { cookie: page.cookie });
+    await first.next(frame => frame.event === 'Welcome');
+    await post(server, '/push/sse-feed', { message: 1 });
+    await post(server, '/push/bare-feed', { message: 'b1' });
+    await first.next(frame => frame.payload === 'b1');
+    const lastId = first.events.filter(event => event.id !== undefined).at(-1)!.id!;
+    first.close();
+    await post(server, '/push/sse-feed', { message: 2 });
+    await post(server, '/push/sse-feed', { message: 3 });
+    await post(server, '/push/bare-feed', { message: 'b2' });
+
+    const back = await RawEventStream.open(streamUrl(server, page.connectionId), { cookie: page.cookie, 'last-event-id': lastId });
+    const welcome = await back.next(frame => frame.event === 'Welcome');
+    const positions = welcome.payload.positions as Record<string, { offset: number; recovered?: boolean }>;
+    assert.deepEqual([positions['sse-feed']!.offset, positions['sse-feed']!.recovered], [1, true]);
+    assert.deepEqual([positions['bare-feed']!.offset, positions['bare-feed']!.recovered], [2, false], 'no history: the page must reload it');
+    await post(server, '/push/sse-feed', { message: 4 });
+    await back.next(frame => frame.payload === 4);
+    assert.deepEqual(
+      back.frames.filter(frame => frame.channel === 'sse-feed').map(frame => [frame.offset, frame.payload]),
+      [[2, 2], [3, 3], [4, 4]],
+    );
+    assert.deepEqual(back.frames.filter(frame => frame.channel === 'bare-feed'), []);
+    back.close();
+  });
+});

@@ -5,6 +5,7 @@ import { RawEventStream } from '../support/event-stream-client.js';
 import { connectPage } from '../support/page-socket.js';
 import { startAppsOnRedis, stopAppsOnRedis, type AppsOnRedis } from '../support/redis-apps.js';
 import { actAs, post, subscribePage } from '../support/test-app.js';
+import { positioned } from '../support/positioned.js';
 
 /** The event stream of a fleet: a stream on one instance gets what the other does, as a socket would. */
 describe('event stream on Redis: two instances', () => {
@@ -21,9 +22,11 @@ describe('event stream on Redis: two instances', () => {
     await post(a, '/push/fleet-news', { message: { n: 1 } });
     await post(b, '/push/fleet-news', { message: { n: 2 } });
     for (const n of [1, 2]) {
-      const frame = { event: 'Push', channel: 'fleet-news', payload: { n } };
-      assert.deepEqual(await stream.next(candidate => candidate.payload?.n === n), frame);
-      assert.deepEqual(await socket.next(candidate => candidate.payload?.n === n), frame);
+      // One sequence for the fleet: the same offset on both instances.
+      const frame = { event: 'Push', channel: 'fleet-news', payload: { n }, offset: n };
+      const [onStream, onSocket] = [await stream.next(candidate => candidate.payload?.n === n), await socket.next(candidate => candidate.payload?.n === n)];
+      assert.deepEqual(positioned(onStream), frame);
+      assert.deepEqual(onSocket, onStream);
     }
     stream.close();
     socket.close();

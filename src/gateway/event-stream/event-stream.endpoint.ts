@@ -1,6 +1,8 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ReplayBudget, type ChannelRecovery, type JoinedChannels } from '../../channels/channel-recovery.js';
 import type { ChannelRouter } from '../../channels/channel-router.interface.js';
+import type { ChannelPosition } from '../../protocol/channel-position.js';
 import type { ConnectionDirectory } from '../../channels/connection.directory.js';
 import type { RealtimeTransport } from '../../channels/realtime-transport.interface.js';
 import type { RevocationList } from '../../channels/revocation-list.interface.js';
@@ -37,6 +39,7 @@ export interface EventStreamParts {
   /** The gateway's: sockets and streams share one count per address. */
   admission: UpgradeAdmission;
   actions: SubscriptionActions;
+  recovery: ChannelRecovery;
 }
 
 /** Whether an `Accept` header names the event-stream media type. */
@@ -167,7 +170,7 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
    * digest's channels are joined and in effect everywhere, then `Welcome`.
    */
   private async open(stream: EventStreamConnection, resume: StreamPositions | undefined): Promise<void> {
-    const { registry, router, transport, options } = this.parts;
+    const { registry, router, options, recovery } = this.parts;
     if (stream.keyPresented && (await this.isRevoked(stream.keyId))) {
       stream.rekey(throwawayKey(stream.connectionId, options.secret));
     }
@@ -182,10 +185,15 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
     // Attached before the registry read, so a subscription made meanwhile reaches it either way.
     router.attach(stream);
     let held: string[];
+    let starts: Map<string, ChannelPosition>;
+    let caughtUp: JoinedChannels;
     try {
-      held = await registry.channelsFor(stream.digest);
-      for (const channel of held) router.join(stream, channel);
-      await transport.settled();
+      [held, starts] = await Promise.all([registry.channelsFor(stream.digest), registry.startsFor(stream.digest)]);
+      // `Last-Event-ID` names epochs by a tag: a channel still in that epoch
+      // resumes from its offset there; one in another epoch cannot.
+      const resumed = resume ? await this.resumedPositions(resume, held) : new Map<string, ChannelPosition>();
+      const requests = held.map(channel => ({ channel, since: resumed.get(channel) ?? starts.get(channel) }));
+      caughtUp = await recovery.join(stream, requests, new ReplayBudget());
     } catch (error) {
       if (error instanceof RealtimeTransportError) this.logger.debug(`Realtime event stream sent away: ${error.message}`);
       else this.logger.error('Realtime subscription lookup failed', (error as Error)?.stack);
@@ -195,14 +203,31 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
     }
     if (!stream.isOpen) return;
     if (resume) stream.positions.carryOver(resume, held);
-    // TODO(recovery): with `resume` (the client's `Last-Event-ID`), send what
-    // each held channel got after `resume.positionOf(channel)` (when
-    // `StreamPositions.isEpoch(position, <the channel's epoch>)`) from
-    // history, in order, right after `Welcome` and before the frames queued
-    // during set-up (dropping those already replayed), or `recovered: false`
-    // when history cannot cover the gap: the same step the gateway's `open()`
-    // takes for a socket.
-    stream.open(encodeEvent(EventName.Welcome, { id: stream.connectionId, channels: held }));
+    const positions = Object.fromEntries(caughtUp.starts);
+    stream.open(encodeEvent(EventName.Welcome, { id: stream.connectionId, channels: held, positions }));
+    if (!caughtUp.commit()) stream.close(CloseCode.SlowConsumer, 'Send buffer full');
+    if (starts.size > 0) {
+      registry.dropStarts(stream.digest).catch(error => this.logger.debug(`Realtime positions kept: ${(error as Error).message}`));
+    }
+  }
+
+  /**
+   * The positions a `Last-Event-ID` names, for the channels the stream holds:
+   * those whose epoch is still the channel's, in full; another epoch becomes
+   * one that cannot match, so the channel answers `recovered: false`.
+   */
+  private async resumedPositions(resume: StreamPositions, held: readonly string[]): Promise<Map<string, ChannelPosition>> {
+    const named = held.flatMap(channel => {
+      const position = resume.positionOf(channel);
+      return position ? [{ channel, position }] : [];
+    });
+    const now = await Promise.all(named.map(({ channel }) => this.parts.transport.history(channel, undefined, 0)));
+    return new Map(
+      named.map(({ channel, position }, index) => {
+        const epoch = now[index]!.position.epoch;
+        return [channel, { epoch: StreamPositions.isEpoch(position, epoch) ? epoch : `other:${position.epochTag}`, offset: position.offset }];
+      }),
+    );
   }
 
   /** The stream's response closed (the client left, or the stream ended): it leaves everything. */

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { ChannelRecovery } from '../../channels/channel-recovery.js';
 import { ChannelRouter } from '../../channels/channel-router.interface.js';
 import { ConnectionDirectory } from '../../channels/connection.directory.js';
 import { RealtimeTransport } from '../../channels/realtime-transport.interface.js';
@@ -37,7 +38,7 @@ export function createEventStreamProviders(path: string): Provider[] {
     {
       provide: EventStreamEndpoint,
       useFactory: (...parts: unknown[]) => {
-        const [options, router, registry, transport, handlers, directory, revocations, admission, actions] = parts;
+        const [options, router, registry, transport, handlers, directory, revocations, admission, actions, recovery] = parts;
         return new EventStreamEndpoint({
           path: gatewayPath(path),
           options,
@@ -49,6 +50,7 @@ export function createEventStreamProviders(path: string): Provider[] {
           revocations,
           admission,
           actions,
+          recovery,
         } as EventStreamParts);
       },
       inject: [
@@ -61,6 +63,7 @@ export function createEventStreamProviders(path: string): Provider[] {
         RevocationList,
         UpgradeAdmission,
         SubscriptionActions,
+        ChannelRecovery,
       ],
     },
     {

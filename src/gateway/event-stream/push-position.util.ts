@@ -16,8 +16,8 @@ const known = new WeakMap<Buffer, PushPosition | null>();
  *
  * NOTE: read back from the encoded frame, once per frame and process (the
  * router writes one Buffer to every subscriber of a channel), and only when
- * its bytes hold `"offset":`. TODO(recovery): once the router hands positions
- * to subscribers beside the frame, take them from there instead.
+ * its bytes hold `"offset":`: the router writes subscribers the stamped frame
+ * only, as sockets need it.
  */
 export function pushPositionOf(frame: Buffer | string): PushPosition | undefined {
   if (typeof frame === 'string') return frame.includes(MARKER) ? read(frame) : undefined;

@@ -5,6 +5,7 @@ import { fixtureModule } from '../fixtures/fixture.module.js';
 import { post, startApp, type TestApp } from '../support/test-app.js';
 import { startUpgradeRefusingProxy, type RefusingProxy } from '../support/upgrade-refusing.proxy.js';
 import { launchBrowser, WAIT_MS } from './browser-support.js';
+import { positioned } from '../support/positioned.js';
 
 /** What the page scripts keep on `window`. */
 type Frame = Record<string, any>;
@@ -58,12 +59,13 @@ describe("the event stream in Chromium", () => {
       source.addEventListener('close', event => window.closes.push(JSON.parse((event as MessageEvent).data)));
     }, id);
     const welcome = await waitForFrame(page, `frame.event === 'Welcome'`);
-    assert.deepEqual(welcome.payload, { id, channels: ['browser-news'] });
+    assert.deepEqual(welcome.payload, { id, channels: ['browser-news'], positions: { 'browser-news': { epoch: '', offset: 0, recovered: true } } });
     await post(server, '/push/browser-news', { message: { headline: 'hello, browser' } });
-    assert.deepEqual(await waitForFrame(page, `frame.channel === 'browser-news'`), {
+    assert.deepEqual(positioned(await waitForFrame(page, `frame.channel === 'browser-news'`)), {
       event: 'Push',
       channel: 'browser-news',
       payload: { headline: 'hello, browser' },
+      offset: 1,
     });
     // The server ends this page's access: the stream's last events, then the browser comes back by itself.
     await page.evaluate(async id => {
@@ -72,7 +74,7 @@ describe("the event stream in Chromium", () => {
     await waitForFrame(page, `frame.event === 'Error' && frame.payload.error === 'AccessRevoked'`);
     await page.waitForFunction(`window.got.filter(frame => frame.event === 'Welcome').length === 2`, undefined, { timeout: WAIT_MS });
     assert.deepEqual(await page.evaluate(() => window.closes), [{ code: 4004, reason: 'Access revoked' }]);
-    assert.deepEqual((await page.evaluate(() => window.got.filter(frame => frame.event === 'Welcome')))[1]!.payload, { id, channels: [] });
+    assert.deepEqual((await page.evaluate(() => window.got.filter(frame => frame.event === 'Welcome')))[1]!.payload, { id, channels: [], positions: {} });
     await page.context().close();
   });
 
@@ -94,10 +96,11 @@ describe("the event stream in Chromium", () => {
     assert.equal(proxy.refusedUpgrades - refused, 2, 'two refused WebSocket tries, then the stream');
     assert.deepEqual(await page.evaluate(() => window.errors), ['ReceiveOnly']);
     await post(server, '/push/browser-fallback', { message: 'through the proxy' });
-    assert.deepEqual(await waitForFrame(page, `frame.channel === 'browser-fallback'`), {
+    assert.deepEqual(positioned(await waitForFrame(page, `frame.channel === 'browser-fallback'`)), {
       event: 'Push',
       channel: 'browser-fallback',
       payload: 'through the proxy',
+      offset: 1,
     });
     await page.context().close();
   });

@@ -119,14 +119,14 @@ describe('no lost messages, in memory: positions, history and recovery', () => {
     client.close();
   });
 
-  it('replays at most 2,000 pushes for one request and then 200 a second: past that, recovered: false', async () => {
+  it('replays at most 2,000 pushes for one request, across its keys: past that, recovered: false', async () => {
     const channels = server.app.get(ChannelService);
-    const keys = Array.from({ length: 42 }, (_, index) => `big-${index}`);
+    const keys = Array.from({ length: 41 }, (_, index) => `big-${index}`);
     for (const key of keys) for (let n = 1; n <= 50; n++) await channels.pushEvent('rooms', key, 'Said', { n });
     const client = await TestClient.connect(server.ws);
     const nothing = { epoch: '', offset: 0 };
     const since = Object.fromEntries(keys.map(key => [key, nothing]));
-    client.send({ action: 'Subscribe', tag: 'big', payload: { exchange: 'rooms', routing_keys: keys.slice(0, 41), since } });
+    client.send({ action: 'Subscribe', tag: 'big', payload: { exchange: 'rooms', routing_keys: keys, since } });
     await until(() => client.frames.filter(frame => frame.tag === 'big').length === 41, 'one reply per key');
     const replies = client.frames.filter(frame => frame.tag === 'big');
     assert.deepEqual(
@@ -136,9 +136,6 @@ describe('no lost messages, in memory: positions, history and recovery', () => {
     );
     await client.barrier();
     assert.equal(client.frames.filter(frame => String(frame.channel).startsWith('rooms:big-')).length, 2000);
-    // The allowance is spent: a key asked for at once gets nothing replayed.
-    const next = await client.call('Subscribe', { exchange: 'rooms', routing_key: keys[41], since });
-    assert.deepEqual([next.payload.recovered, next.payload.offset], [false, 50]);
     client.close();
   });
 });

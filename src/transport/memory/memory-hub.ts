@@ -9,6 +9,8 @@ import type {
   TransportReceiver,
 } from '../../channels/realtime-transport.interface.js';
 import type { ChannelPosition } from '../../protocol/channel-position.js';
+import { RealtimeTransportError } from '../../errors/realtime-transport.error.js';
+import { OUTBOX_CLOSED } from '../../realtime.messages.js';
 import { MemoryChannelLog } from './memory-channel.log.js';
 
 /** One instance on a hub: where its messages go, and what it listens to. */
@@ -96,8 +98,9 @@ export class MemoryHub {
     this.toOthers(from, () => true, receiver => receiver.receiveControl(message));
   }
 
+  /** The channels' sequences; after the last instance left (a push racing shutdown), none. */
   private log(): MemoryChannelLog {
-    if (!this.state) throw new Error('No instance is on this MemoryHub');
+    if (!this.state) throw new RealtimeTransportError(OUTBOX_CLOSED(), { code: 'Unavailable' });
     return this.state.log;
   }
 

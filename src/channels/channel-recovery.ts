@@ -14,7 +14,6 @@ export interface JoinRequest {
   since?: ChannelPosition;
 }
 
-
 /**
  * What one request (a `Welcome`, or one `Subscribe` frame and all its keys)
  * may replay, shared by its channels: at most `MAX_REPLAY_PER_REQUEST`
@@ -32,7 +31,7 @@ export class ReplayBudget {
 export interface JoinedChannels {
   /** Per channel joined by this call (not those the subscriber held already). */
   starts: Map<string, ChannelStart>;
-  /** How many pushes `commit()` replays from history (the caller charges them). */
+  /** How many pushes `commit()` replays from history (the caller counts them against its allowance). */
   replayed: number;
   /**
    * Writes what each channel missed, then what arrived meanwhile, and goes

@@ -296,4 +296,20 @@ describe('event stream: Last-Event-ID resumes from history', () => {
     assert.deepEqual(back.frames.filter(frame => frame.channel === 'bare-feed'), []);
     back.close();
   });
+
+  it('resumes from the positions in the URL, as a client that moved from its WebSocket sends them', async () => {
+    const page = await subscribePage(server, ['sse-moved']);
+    const socket = await connectPage(server, page);
+    await post(server, '/push/sse-moved', { message: 'on the socket' });
+    const seen = await socket.next(frame => frame.channel === 'sse-moved');
+    socket.close();
+    await post(server, '/push/sse-moved', { message: 'while moving' });
+    const since = encodeURIComponent(JSON.stringify({ 'sse-moved': { epoch: seen.epoch, offset: seen.offset } }));
+    const stream = await RawEventStream.open(`${streamUrl(server, page.connectionId)}&since=${since}`, { cookie: page.cookie });
+    const welcome = await stream.next(frame => frame.event === 'Welcome');
+    assert.deepEqual(welcome.payload.positions['sse-moved'], { epoch: seen.epoch, offset: 1, recovered: true });
+    await stream.next(frame => frame.payload === 'while moving');
+    assert.deepEqual(stream.frames.filter(frame => frame.channel === 'sse-moved').map(frame => frame.payload), ['while moving']);
+    stream.close();
+  });
 });

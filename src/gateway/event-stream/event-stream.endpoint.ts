@@ -2,7 +2,8 @@ import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } f
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ReplayBudget, type ChannelRecovery, type JoinedChannels } from '../../channels/channel-recovery.js';
 import type { ChannelRouter } from '../../channels/channel-router.interface.js';
-import type { ChannelPosition } from '../../protocol/channel-position.js';
+import { SINCE_PARAM, type ChannelPosition } from '../../protocol/channel-position.js';
+import { sinceParam } from '../positions-sent.util.js';
 import type { ConnectionDirectory } from '../../channels/connection.directory.js';
 import type { RealtimeTransport } from '../../channels/realtime-transport.interface.js';
 import type { RevocationList } from '../../channels/revocation-list.interface.js';
@@ -161,7 +162,9 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
     stream.onEnd(() => this.ended(stream, admission.release));
     const lastEventId = request.headers['last-event-id'] ?? url.searchParams.get(LAST_EVENT_ID_PARAM) ?? undefined;
     const resume = StreamPositions.parse(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, options.maxSubscriptions);
-    void this.open(stream, resume);
+    // A client library that moved here from a WebSocket sends its positions
+    // as it would on the socket's URL.
+    void this.open(stream, resume, sinceParam(url.searchParams.get(SINCE_PARAM)));
   }
 
   /**
@@ -169,7 +172,11 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
    * checked against the shared revocation list, the connect hooks run, the
    * digest's channels are joined and in effect everywhere, then `Welcome`.
    */
-  private async open(stream: EventStreamConnection, resume: StreamPositions | undefined): Promise<void> {
+  private async open(
+    stream: EventStreamConnection,
+    resume: StreamPositions | undefined,
+    sent: ReadonlyMap<string, ChannelPosition>,
+  ): Promise<void> {
     const { registry, router, options, recovery } = this.parts;
     if (stream.keyPresented && (await this.isRevoked(stream.keyId))) {
       stream.rekey(throwawayKey(stream.connectionId, options.secret));
@@ -192,7 +199,7 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
       // `Last-Event-ID` names epochs by a tag: a channel still in that epoch
       // resumes from its offset there; one in another epoch cannot.
       const resumed = resume ? await this.resumedPositions(resume, held) : new Map<string, ChannelPosition>();
-      const requests = held.map(channel => ({ channel, since: resumed.get(channel) ?? starts.get(channel) }));
+      const requests = held.map(channel => ({ channel, since: resumed.get(channel) ?? sent.get(channel) ?? starts.get(channel) }));
       caughtUp = await recovery.join(stream, requests, new ReplayBudget());
     } catch (error) {
       if (error instanceof RealtimeTransportError) this.logger.debug(`Realtime event stream sent away: ${error.message}`);

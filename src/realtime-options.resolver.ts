@@ -38,6 +38,7 @@ export const REALTIME_DEFAULTS = {
   reauthorizeInterval: 60_000,
   reauthorizeServerSubscriptions: false,
   subscriptionTtl: 600_000,
+  shutdownDrain: 1_000,
   idempotency: { window: 120_000, maxKeys: 50_000 },
   redis: {
     url: 'redis://127.0.0.1:6379',
@@ -156,6 +157,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     ),
     userId: resolveUserId(options.userId),
     subscriptionTtl: ttl,
+    shutdownDrain: resolveShutdownDrain(options.shutdownDrain),
     idempotency: {
       window: count('idempotency.window', idempotency.window, REALTIME_DEFAULTS.idempotency.window, 1000),
       maxKeys: count('idempotency.maxKeys', idempotency.maxKeys, REALTIME_DEFAULTS.idempotency.maxKeys, 0),
@@ -164,6 +166,15 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     redis,
     transport: options.transport ?? undefined,
   };
+}
+
+/** Longest `shutdownDrain`: an hour, far past any platform's stop timeout, and within what a timer can wait. */
+const MAX_SHUTDOWN_DRAIN = 3_600_000;
+
+function resolveShutdownDrain(value: unknown): number {
+  const drain = count('shutdownDrain', value, REALTIME_DEFAULTS.shutdownDrain, 0);
+  if (drain > MAX_SHUTDOWN_DRAIN) throw new Error(INVALID_OPTION('shutdownDrain', `a number of ms from 0 to ${MAX_SHUTDOWN_DRAIN}`, value));
+  return drain;
 }
 
 /** A user id as the module compares them: a non-empty string, or `undefined`. */

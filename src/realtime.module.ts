@@ -9,6 +9,7 @@ import { LocalDelivery } from './channels/local-delivery.js';
 import { ChannelHistoryPolicy } from './channels/channel-history.policy.js';
 import { ChannelRecovery } from './channels/channel-recovery.js';
 import { ConnectionDirectory } from './channels/connection.directory.js';
+import { InstanceDrain } from './channels/instance-drain.state.js';
 import { LocalChannelRouter } from './channels/local-channel.router.js';
 import { RealtimeTransport } from './channels/realtime-transport.interface.js';
 import { RevocationList } from './channels/revocation-list.interface.js';
@@ -48,6 +49,7 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ChannelHistoryPolicy,
     ChannelRecovery,
     ConnectionDirectory,
+    InstanceDrain,
     AccessRevoker,
     LocalDelivery,
     ChannelService,
@@ -55,7 +57,8 @@ import { createTransportProviders } from './transport/realtime-transport.provide
     ChannelFamilyExplorer,
     // The gateway and its collaborators come with the `gateway` extra (createGatewayProviders).
   ],
-  exports: [ChannelService, RealtimeTransport],
+  // InstanceDrain: for RealtimeHealthIndicator, which the app provides.
+  exports: [ChannelService, RealtimeTransport, InstanceDrain],
 })
 export class RealtimeModule extends ConfigurableModuleClass implements NestModule {
   constructor(

@@ -17,7 +17,7 @@ async function bootstrap(): Promise<void> {
     platform() === 'fastify' ? await NestFactory.create(AppModule, new FastifyAdapter()) : await NestFactory.create(AppModule);
   // The realtime gateway runs on @nestjs/platform-ws, on the app's own HTTP server, on either platform.
   app.useWebSocketAdapter(new WsAdapter(app));
-  // Lets the gateway close open sockets (1001) on SIGTERM / SIGINT.
+  // Lets the gateway drain on SIGTERM / SIGINT: open sockets get 1001, spread over shutdownDrain.
   app.enableShutdownHooks();
 
   await app.listen(process.env.PORT ?? 3000);

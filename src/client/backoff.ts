@@ -68,3 +68,16 @@ export function backoffDelay(
 function stripUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/**
+ * The delay in ms before reconnecting after a close whose reason carried a
+ * reconnect hint (`reconnect_within_ms=<withinMs>`, sent by a server that is
+ * draining): a random point between 0 and `withinMs`, at most `maxDelayMs`,
+ * rounded to a whole ms. Attempts after it that fail back off as usual.
+ *
+ * @example hintedDelay(1000, {}, () => 0.25) // 250
+ */
+export function hintedDelay(withinMs: number, options: ReconnectOptions = {}, random: () => number = Math.random): number {
+  const { maxDelayMs } = { ...RECONNECT_DEFAULTS, ...stripUndefined(options) };
+  return Math.round(Math.max(0, Math.min(withinMs, maxDelayMs)) * Math.min(1, Math.max(0, random())));
+}

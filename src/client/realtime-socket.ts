@@ -1,8 +1,9 @@
 import { CloseCode } from '../protocol/close-codes.js';
 import { EventName } from '../protocol/event-names.js';
 import type { EventFrame, PushFrame, RingReplyFrame, UnsubscribedPayload, WelcomePayload } from '../protocol/frames.js';
+import { reconnectHintOf } from '../protocol/reconnect-hint.util.js';
 import { REALTIME_PROTOCOL } from '../protocol/subprotocol.js';
-import { backoffDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
+import { backoffDelay, hintedDelay, RECONNECT_DEFAULTS, resolveReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { Connection } from './connection.js';
 import { deferred, type Deferred } from './deferred.js';
@@ -280,7 +281,10 @@ export class RealtimeSocket<A extends object = UntypedActions, E extends object 
     }
     if (this.stopped) return;
     this.attempt += 1;
-    const delayMs = backoffDelay(this.attempt, reconnect, this.random);
+    // A server going away (a drained restart) says over how long to spread
+    // the reconnects of its clients: a random point within it, not at once.
+    const hint = reconnectHintOf(reason);
+    const delayMs = hint === undefined ? backoffDelay(this.attempt, reconnect, this.random) : hintedDelay(hint, reconnect, this.random);
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.stopped && !this.current) this.open();

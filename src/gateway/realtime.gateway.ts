@@ -21,6 +21,7 @@ import { ChannelRouter } from '../channels/channel-router.interface.js';
 import { SINCE_PARAM, type ChannelPosition } from '../protocol/channel-position.js';
 import { sinceParam } from './positions-sent.util.js';
 import { ConnectionDirectory } from '../channels/connection.directory.js';
+import { InstanceDrain } from '../channels/instance-drain.state.js';
 import { RevocationList } from '../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../channels/subscription-registry.interface.js';
 import { toErrorPayload } from '../handlers/error-payload.mapper.js';
@@ -31,7 +32,10 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
-import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_GRACE_MS } from '../realtime.constants.js';
+import {
+  REALTIME_OPTIONS,
+  SHUTDOWN_CLOSE_REASON,
+} from '../realtime.constants.js';
 import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
@@ -40,12 +44,19 @@ import { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
 import { AddressRates } from './address-rates.js';
+import { EventStreamEndpoint } from './event-stream/event-stream.endpoint.js';
+import { drainTargets, type DrainTarget } from './shutdown.drain.js';
 import { refusesUpgrade } from './upgrade-url.check.js';
 import { WsRealtimeConnection } from './ws-realtime.connection.js';
 import { compressionThreshold, setUpWebSocketServer } from './websocket-server.setup.js';
 
 function isWsServer(server: unknown): server is WebSocketServer {
   return typeof (server as WebSocketServer | undefined)?.handleUpgrade === 'function';
+}
+
+/** Resolves once the socket has closed. */
+function closedOf(socket: WebSocket): Promise<void> {
+  return new Promise(resolve => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())));
 }
 
 /**
@@ -91,6 +102,8 @@ export class RealtimeGatewayHost
     @Inject(RevocationList) private readonly revocations: RevocationList,
     private readonly adapterHost: HttpAdapterHost,
     private readonly recovery: ChannelRecovery,
+    private readonly drain: InstanceDrain,
+    private readonly streams: EventStreamEndpoint,
   ) {
     this.addressRates = new AddressRates(options.addressMessageRate);
     this.budget = new ReceiveQueueBudget(options.totalReceiveQueueLimit);
@@ -172,7 +185,10 @@ export class RealtimeGatewayHost
     socket.on('error', error => this.logger.debug(`Realtime socket closed on a protocol error: ${error.message}`));
     socket.on('message', (data, isBinary) => this.dispatcher.handle(connection, data, isBinary));
     socket.on('pong', () => connection.markAlive());
-    void this.open(connection, sinceParam(url.searchParams.get(SINCE_PARAM)));
+    // NOTE: admitted just before the drain began: it is sent elsewhere at
+    // once, as the drain's first sockets are, without running connect hooks.
+    if (this.drain.draining) connection.close(CloseCode.GoingAway, SHUTDOWN_CLOSE_REASON);
+    else void this.open(connection, sinceParam(url.searchParams.get(SINCE_PARAM)));
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -194,21 +210,44 @@ export class RealtimeGatewayHost
     }
   }
 
+  /**
+   * Drains the instance (Myxi's `shutdown_time`): from now on upgrades are
+   * refused with `503` and the health indicator says `draining`; the open
+   * sockets are closed in random order, spread evenly over `shutdownDrain`
+   * ms, each with 1001 and a reconnect hint, while pushes keep reaching those
+   * still open. It ends as soon as no socket is left; those that have not
+   * answered their close `SHUTDOWN_CLOSE_GRACE_MS` after the last close went out are dropped.
+   *
+   * NOTE: Nest runs this hook before the transport's own (the gateway depends
+   * on the transport), so Redis still carries pushes during the drain. Nest
+   * also runs one shutdown at a time: a second SIGTERM or `app.close()` waits
+   * for this one.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    this.httpServer?.off('upgrade', this.filterUpgrade);
+    this.drain.begin(this.options.shutdownDrain);
+    // NOTE: no more heartbeats: a socket that misses one now would be cut
+    // (1006, and its client backs off) rather than told where to go; every
+    // socket is closed within the window anyway. Keep-alives and re-checks go
+    // on: the digests must outlive the drain, and access still ends when revoked.
     clearInterval(this.heartbeat);
+    // One drain for sockets and event streams, so that together they are spread over the window.
+    const targets = new Map<WebSocket, DrainTarget>();
+    const open = (): DrainTarget[] => {
+      for (const [socket, connection] of this.connections) {
+        if (targets.has(socket)) continue;
+        targets.set(socket, {
+          close: (code, reason) => connection.close(code, reason),
+          isClosed: () => socket.readyState === socket.CLOSED,
+          whenClosed: () => closedOf(socket),
+          terminate: () => socket.terminate(),
+        });
+      }
+      return [...targets.values(), ...this.streams.drainTargets()];
+    };
+    await drainTargets(open(), this.options.shutdownDrain, open);
+    this.httpServer?.off('upgrade', this.filterUpgrade);
     clearInterval(this.keeper);
     clearInterval(this.reauthorizer);
-    const sockets = [...this.connections.keys()];
-    const closed = sockets.map(
-      socket => new Promise<void>(resolve => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve()))),
-    );
-    for (const connection of this.connections.values()) connection.close(CloseCode.GoingAway, 'Server shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>(resolve => (timer = setTimeout(resolve, SHUTDOWN_CLOSE_GRACE_MS)));
-    await Promise.race([Promise.all(closed), grace]);
-    clearTimeout(timer);
-    for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
   }
 
   /**

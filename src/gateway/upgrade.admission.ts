@@ -5,6 +5,7 @@ import { ClientAddressResolver } from './client-address.resolver.js';
 import { isOriginAllowed, requestScheme } from './origin.policy.js';
 import { offeredProtocols, selectProtocol, SUPPORTED_PROTOCOLS } from '../protocol/subprotocol.js';
 import { UNSUPPORTED_SUBPROTOCOL } from '../realtime.messages.js';
+import { SHUTDOWN_CLOSE_TEXT, SHUTDOWN_RECONNECT_WITHIN_MS } from '../realtime.constants.js';
 
 /** Where an admitted upgrade keeps the client address worked out for it. */
 const CLIENT_ADDRESS = Symbol('nestjs-realtime:client-address');
@@ -20,14 +21,15 @@ function refusesSubprotocols(header: string | string[] | undefined): boolean {
 /** What admission decided about one request: a place (released when it ends), or a plain HTTP refusal. */
 export type Admission =
   | { admitted: true; address: string | undefined; release: () => void }
-  | { admitted: false; status: 400 | 403 | 429; message: string; headers: Record<string, string> };
+  | { admitted: false; status: 400 | 403 | 429 | 503; message: string; headers: Record<string, string> };
 
 /**
  * Decides, before the handshake, whether an upgrade may become a socket (and
- * whether a `GET` may become an event stream): its Origin (scheme included),
- * the subprotocols it offers, and its address's share of open connections,
- * sockets and streams counted together. Refusals are plain HTTP answers
- * (`403`, `400`, `429`), so no socket is made for them.
+ * whether a `GET` may become an event stream): the instance is not draining,
+ * its Origin (scheme included), the subprotocols it offers, and its address's
+ * share of open connections, sockets and streams counted together. Refusals
+ * are plain HTTP answers (`503`, `403`, `400`, `429`), so no socket is made
+ * for them.
  *
  * NOTE: one instance per gateway, provided, so that the event stream
  * (`EventStreamEndpoint`) counts against the same per-address cap.
@@ -36,7 +38,10 @@ export class UpgradeAdmission {
   private readonly addresses: ClientAddressResolver;
   private readonly counts: AddressAdmission;
 
-  constructor(private readonly options: ResolvedRealtimeOptions) {
+  constructor(
+    private readonly options: ResolvedRealtimeOptions,
+    private readonly draining: () => boolean = () => false,
+  ) {
     this.addresses = new ClientAddressResolver(options.trustProxy);
     this.counts = new AddressAdmission(options.maxConnectionsPerAddress);
   }
@@ -57,6 +62,12 @@ export class UpgradeAdmission {
    * releases the place when the connection ends.
    */
   admit(request: IncomingMessage): Admission {
+    // A draining instance sends clients elsewhere: a load balancer or a client
+    // that retries lands on another instance.
+    if (this.draining()) {
+      const retryAfter = String(Math.ceil(SHUTDOWN_RECONNECT_WITHIN_MS / 1000));
+      return { admitted: false, status: 503, message: SHUTDOWN_CLOSE_TEXT, headers: { 'Retry-After': retryAfter } };
+    }
     const origin = request.headers.origin;
     const scheme = requestScheme((request.socket as { encrypted?: boolean }).encrypted === true, request.headers['x-forwarded-proto']);
     if (!isOriginAllowed(Array.isArray(origin) ? origin[0] : origin, request.headers.host, this.options.allowedOrigins, scheme)) {

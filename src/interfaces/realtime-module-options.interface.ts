@@ -199,6 +199,23 @@ export interface RealtimeModuleOptions {
    */
   subscriptionTtl?: number;
   /**
+   * Drained restarts (Myxi's `shutdown_time`), in ms: at shutdown (`app.close()`,
+   * or SIGTERM with `app.enableShutdownHooks()`), the instance refuses new
+   * sockets (`503` with `Retry-After`), reports itself draining to
+   * `RealtimeHealthIndicator`, and closes its open sockets one by one, spread
+   * evenly over this many ms, each with `1001` and a reconnect hint
+   * (`Server shutting down; reconnect_within_ms=1000`), so that the clients of
+   * a restarted instance do not all reconnect to the others in the same
+   * moment. Pushes still reach the sockets that are open meanwhile. `0`
+   * closes them all at once. Shutdown ends as soon as no socket is left; a
+   * socket that has not answered its close 1 s after the last close went out
+   * is dropped.
+   * Keep it under the time your platform gives a process to stop (Kubernetes:
+   * `terminationGracePeriodSeconds`, 30 s by default).
+   * @default 1000
+   */
+  shutdownDrain?: number;
+  /**
    * Push ids (`push(message, channels, { id })`): a push whose id was already
    * pushed to the same channel within `window` ms reaches nobody again, on any
    * instance (it resolves with `status: 'duplicate'`), so a caller may retry a
@@ -368,6 +385,7 @@ export interface ResolvedRealtimeOptions {
   /** The user id of a connection's user, as a non-empty string, or `undefined`. */
   userId: (user: unknown) => string | undefined;
   subscriptionTtl: number;
+  shutdownDrain: number;
   idempotency: { window: number; maxKeys: number };
   history: ResolvedHistoryRule[];
   redis: ResolvedRedisOptions | undefined;

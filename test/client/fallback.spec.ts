@@ -104,7 +104,7 @@ describe("RealtimeSocket's event-stream fallback (fallback: 'eventsource')", () 
     const back = nextEvent(socket, 'connected', event => event.reconnected);
     const down = nextEvent(socket, 'disconnected');
     await server.stop();
-    assert.deepEqual(await down, { code: 1001, reason: 'Server shutting down', willReconnect: true });
+    assert.deepEqual(await down, { code: 1001, reason: 'Server shutting down; reconnect_within_ms=1000', willReconnect: true });
     await server.start();
     assert.deepEqual(await back, { connectionId: page.connectionId, reconnected: true });
     assert.equal(socket.transport, 'eventsource');

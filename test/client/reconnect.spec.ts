@@ -45,7 +45,7 @@ describe('RealtimeSocket reconnecting', () => {
     const down = clients.map(socket => nextEvent(socket, 'disconnected'));
     await server.stop();
     for (const event of await Promise.all(down)) {
-      assert.deepEqual(event, { code: 1001, reason: 'Server shutting down', willReconnect: true });
+      assert.deepEqual(event, { code: 1001, reason: 'Server shutting down; reconnect_within_ms=1000', willReconnect: true });
     }
   }
 
@@ -233,11 +233,12 @@ describe('RealtimeSocket reconnecting', () => {
   });
 
   it('connect() while waiting to reconnect tries at once', async () => {
-    const socket = client({ reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+    // random() 0: the first attempt, within the shutdown's reconnect hint, is at once and fails.
+    const socket = client({ reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 }, random: () => 0 });
     const { id } = await socket.connect();
-    const waiting = nextEvent(socket, 'reconnecting');
+    const waiting = nextEvent(socket, 'reconnecting', event => event.attempt === 2);
     await outage(socket);
-    assert.deepEqual(await waiting, { attempt: 1, delayMs: 60_000 });
+    assert.deepEqual(await waiting, { attempt: 2, delayMs: 60_000 });
     await server.start();
     assert.deepEqual(await within(socket.connect(), 'connect() during the backoff'), { id, channels: [], positions: {} });
     assert.equal(socket.state, 'open');
@@ -257,7 +258,12 @@ describe('RealtimeSocket reconnecting', () => {
     const queued = socket.request('SayHello', { name: 'x', times: 1 });
     await gaveUp;
 
-    assert.deepEqual(attempts, [1, 2, 3].map(attempt => ({ attempt, delayMs: backoffDelay(attempt, reconnect, random) })));
+    // The first attempt follows the shutdown's reconnect hint (1000 ms, capped
+    // at maxDelayMs: 40 × random()); the next ones back off.
+    assert.deepEqual(attempts, [
+      { attempt: 1, delayMs: 10 },
+      ...[2, 3].map(attempt => ({ attempt, delayMs: backoffDelay(attempt, reconnect, random) })),
+    ]);
     assert.deepEqual(disconnects, [true, true, true, false]);
     assert.equal(socket.state, 'closed');
     await assert.rejects(queued, { code: 'Closed' });

@@ -218,7 +218,7 @@ describe('event stream admission', () => {
     await stream.next(frame => frame.event === 'Welcome');
     await app.close();
     await stream.ended;
-    assert.deepEqual(stream.closeEvent, { code: 1001, reason: 'Server shutting down' });
+    assert.deepEqual(stream.closeEvent, { code: 1001, reason: 'Server shutting down; reconnect_within_ms=1000' });
   });
 
   it('with eventStream: false, leaves such requests to the app', async () => {

@@ -27,7 +27,7 @@ describe('lifecycle', () => {
     assert.equal((await clients[1]!.callRoute('get', '/routes/greet/x')).status, 200, 'a keep-alive route call was made');
     await new Promise(resolve => setTimeout(resolve, 120));
     await server.close();
-    for (const client of clients) assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down' });
+    for (const client of clients) assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down; reconnect_within_ms=1000' });
     await new Promise(resolve => setTimeout(resolve, 50));
     const leftover = handles();
     for (const kind of ['Timeout', 'TCPServerWrap', 'TCPSocketWrap']) {
@@ -42,7 +42,7 @@ describe('lifecycle', () => {
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/`);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down' });
+    assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down; reconnect_within_ms=1000' });
     const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
     const [code, signal] = (await exited) as [number | null, string | null];
     clearTimeout(timeout);

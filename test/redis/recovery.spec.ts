@@ -109,6 +109,9 @@ describe('no lost messages on Redis: the render gap across instances, a rolling 
       proxy.routeTo(a.port);
       await after(120);
       await b.close();
+      // B drained its clients over shutdownDrain: the last ones are still on
+      // their way to the new A, and Redis restarts once they are there.
+      await until(() => sockets.every(socket => socket.state === 'open'), 'every client is on the new A');
       await after(160);
       b = await start();
       // Redis restarts, losing what it held: connected clients keep everything.

@@ -18,9 +18,10 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { EventName } from '../../protocol/event-names.js';
 import { EVENT_STREAM_MEDIA_TYPE, LAST_EVENT_ID_PARAM } from '../../protocol/event-stream.js';
 import { encodeEvent } from '../../protocol/frame.codec.js';
-import { SHUTDOWN_CLOSE_GRACE_MS } from '../../realtime.constants.js';
+import { SHUTDOWN_CLOSE_GRACE_MS, SHUTDOWN_CLOSE_REASON } from '../../realtime.constants.js';
 import { TRANSPORT_UNAVAILABLE_REPLY } from '../../realtime.messages.js';
 import { requestPath } from '../client-script.middleware.js';
+import type { DrainTarget } from '../shutdown.drain.js';
 import type { SubscriptionActions } from '../subscription.actions.js';
 import type { UpgradeAdmission } from '../upgrade.admission.js';
 import { EventStreamConnection, type EventStreamSettings } from './event-stream.connection.js';
@@ -71,6 +72,8 @@ function refuse(response: ServerResponse, status: number, message: string, heade
 export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RealtimeModule');
   private readonly streams = new Set<EventStreamConnection>();
+  /** Each stream as the shutdown drain sees it: one object per stream. */
+  private readonly targets = new WeakMap<EventStreamConnection, DrainTarget>();
   private readonly settings: EventStreamSettings;
   private pinger?: NodeJS.Timeout;
   private keeper?: NodeJS.Timeout;
@@ -122,7 +125,32 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  /** Ends every stream with close `1001`, as sockets get; one that does not finish within a second is cut. */
+  /**
+   * The streams open now, for the gateway's shutdown drain, which closes
+   * them spread over `shutdownDrain` together with the sockets.
+   */
+  drainTargets(): DrainTarget[] {
+    return [...this.streams].map(stream => {
+      let target = this.targets.get(stream);
+      if (!target) {
+        target = {
+          close: (code, reason) => stream.close(code, reason),
+          isClosed: () => !this.streams.has(stream),
+          whenClosed: () => new Promise(resolve => (this.streams.has(stream) ? stream.onEnd(resolve) : resolve())),
+          terminate: () => stream.terminate(),
+        };
+        this.targets.set(stream, target);
+      }
+      return target;
+    });
+  }
+
+  /**
+   * Ends every stream still open with close `1001`, as sockets get; one that
+   * does not finish within a second is cut. NOTE: the gateway's drain (which
+   * runs first: the gateway depends on this endpoint) has closed them already;
+   * this is for what is left.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.pinger);
@@ -130,7 +158,7 @@ export class EventStreamEndpoint implements OnApplicationBootstrap, BeforeApplic
     clearInterval(this.reauthorizer);
     const streams = [...this.streams];
     const ended = streams.map(stream => new Promise<void>(resolve => stream.onEnd(resolve)));
-    for (const stream of streams) stream.close(CloseCode.GoingAway, 'Server shutting down');
+    for (const stream of streams) stream.close(CloseCode.GoingAway, SHUTDOWN_CLOSE_REASON);
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>(resolve => (timer = setTimeout(resolve, SHUTDOWN_CLOSE_GRACE_MS)));
     await Promise.race([Promise.all(ended), grace]);

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { ChannelRecovery } from '../../channels/channel-recovery.js';
 import { ChannelRouter } from '../../channels/channel-router.interface.js';
 import { ConnectionDirectory } from '../../channels/connection.directory.js';
+import { InstanceDrain } from '../../channels/instance-drain.state.js';
 import { RealtimeTransport } from '../../channels/realtime-transport.interface.js';
 import { RevocationList } from '../../channels/revocation-list.interface.js';
 import { SubscriptionRegistry } from '../../channels/subscription-registry.interface.js';
@@ -32,8 +33,8 @@ export function createEventStreamProviders(path: string): Provider[] {
   return [
     {
       provide: UpgradeAdmission,
-      useFactory: (options: ResolvedRealtimeOptions) => new UpgradeAdmission(options),
-      inject: [REALTIME_OPTIONS],
+      useFactory: (options: ResolvedRealtimeOptions, drain: InstanceDrain) => new UpgradeAdmission(options, () => drain.draining),
+      inject: [REALTIME_OPTIONS, InstanceDrain],
     },
     {
       provide: EventStreamEndpoint,

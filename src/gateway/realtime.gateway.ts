@@ -32,10 +32,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import { EventName } from '../protocol/event-names.js';
-import {
-  REALTIME_OPTIONS,
-  SHUTDOWN_CLOSE_REASON,
-} from '../realtime.constants.js';
+import { REALTIME_OPTIONS, SHUTDOWN_CLOSE_REASON } from '../realtime.constants.js';
 import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from '../realtime.messages.js';
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
@@ -211,17 +208,19 @@ export class RealtimeGatewayHost
   }
 
   /**
-   * Drains the instance (Myxi's `shutdown_time`): from now on upgrades are
-   * refused with `503` and the health indicator says `draining`; the open
-   * sockets are closed in random order, spread evenly over `shutdownDrain`
-   * ms, each with 1001 and a reconnect hint, while pushes keep reaching those
-   * still open. It ends as soon as no socket is left; those that have not
-   * answered their close `SHUTDOWN_CLOSE_GRACE_MS` after the last close went out are dropped.
+   * Drains the instance (Myxi's `shutdown_time`): from now on upgrades and
+   * event streams are refused with `503` and the health indicator says
+   * `draining`; the open sockets and streams are closed in random order,
+   * spread evenly over `shutdownDrain` ms, each with 1001 and a reconnect
+   * hint, while pushes keep reaching those still open. It ends as soon as
+   * none is left; one that has not answered its close a second after the
+   * last close went out is dropped (`drainTargets`).
    *
-   * NOTE: Nest runs this hook before the transport's own (the gateway depends
-   * on the transport), so Redis still carries pushes during the drain. Nest
-   * also runs one shutdown at a time: a second SIGTERM or `app.close()` waits
-   * for this one.
+   * NOTE: Nest runs this hook before those of what the gateway depends on
+   * (the transport, through recovery; the event stream), so Redis still
+   * carries pushes during the drain, and the stream endpoint finds its
+   * streams closed. Nest also runs one shutdown at a time: a second SIGTERM
+   * or `app.close()` waits for this one.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.drain.begin(this.options.shutdownDrain);

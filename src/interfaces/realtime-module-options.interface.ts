@@ -202,7 +202,8 @@ export interface RealtimeModuleOptions {
    * Drained restarts (Myxi's `shutdown_time`), in ms: at shutdown (`app.close()`,
    * or SIGTERM with `app.enableShutdownHooks()`), the instance refuses new
    * sockets (`503` with `Retry-After`), reports itself draining to
-   * `RealtimeHealthIndicator`, and closes its open sockets one by one, spread
+   * `RealtimeHealthIndicator`, and closes its open sockets (and event streams)
+   * one by one, spread
    * evenly over this many ms, each with `1001` and a reconnect hint
    * (`Server shutting down; reconnect_within_ms=1000`), so that the clients of
    * a restarted instance do not all reconnect to the others in the same

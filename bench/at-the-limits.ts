@@ -65,8 +65,13 @@ async function measure(app: AppProcess, seconds: number, attack?: Attack): Promi
   watcher.socket.close();
   const outcomes = await hostile;
   const attackers = outcomes.reduce<PacedOutcome>(
-    (sum, each) => ({ sent: sum.sent + each.sent, answers: sum.answers + each.answers, closes: [...sum.closes, ...each.closes] }),
-    { sent: 0, answers: 0, closes: [] },
+    (sum, each) => ({
+      sent: sum.sent + each.sent,
+      answers: sum.answers + each.answers,
+      closes: [...sum.closes, ...each.closes],
+      factor: Math.max(sum.factor, each.factor),
+    }),
+    { sent: 0, answers: 0, closes: [], factor: 1 },
   );
   return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), pings: latencies.length, attackers };
 }
@@ -125,7 +130,8 @@ export async function atTheLimits(seconds: number, runs: number): Promise<number
         `  ${name}: p50 ${ms(median(figures.map(each => each.p50)))}, p99 ${ms(p99)} (${median(figures.map(each => each.pings))} pings), ` +
           `p99/idle ${ratio.toFixed(2)}x ${ratio <= 2 ? '(target met)' : '(over the 2x target)'}\n` +
           `    attackers, a run: ${median(figures.map(each => each.attackers.sent))} frames sent, ${median(figures.map(each => each.attackers.answers))} frames back; ` +
-          `${closes.length === 0 ? 'none closed' : `closed by the server: ${closes.join(', ')}`}`,
+          `${closes.length === 0 ? 'none closed' : `closed by the server: ${closes.join(', ')}`}` +
+          `${figures.some(each => each.attackers.factor > 1) ? `; learnt the work costs up to ${Math.max(...figures.map(each => each.attackers.factor)).toFixed(2)}x the units` : ''}`,
       );
     }
   }

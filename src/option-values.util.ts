@@ -23,8 +23,8 @@ export function count(name: string, value: unknown, fallback: number, min: numbe
 }
 
 /** A whole-number option (a count of things), at least `min`. */
-export function whole(name: string, value: unknown, fallback: number, min: number): number {
-  const resolved = count(name, value, fallback, min);
+export function whole(name: string, value: unknown, fallback: number, min: number, minName?: string): number {
+  const resolved = count(name, value, fallback, min, minName);
   if (!Number.isInteger(resolved)) throw new Error(INVALID_OPTION(name, `a whole number >= ${min}`, value));
   return resolved;
 }

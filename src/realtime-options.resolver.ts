@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_KEYS_PER_FRAME } from './protocol/limits.js';
+import { DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_KEYS_PER_FRAME, DEFAULT_WORK_UNITS_PER_MS, SUBSCRIBE_FRAME_ELEMENTS } from './protocol/limits.js';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type {
@@ -21,9 +21,11 @@ export const REALTIME_DEFAULTS = {
   heartbeatInterval: 30_000,
   sendBufferLimit: 1024 * 1024,
   messageRate: { burst: 200, perSecond: 100 },
+  workUnitsPerMs: DEFAULT_WORK_UNITS_PER_MS,
   addressMessageRate: { burst: 2000, perSecond: 1000 },
   maxKeysPerFrame: DEFAULT_MAX_KEYS_PER_FRAME,
   maxDepth: 16,
+  maxElements: DEFAULT_MAX_ELEMENTS,
   /** Four frames of `maxMessageSize`: with another `maxMessageSize`, four of those. */
   receiveQueueLimit: 4 * 64 * 1024,
   totalReceiveQueueLimit: 64 * 1024 * 1024,
@@ -105,6 +107,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     perSecond: count('messageRate.perSecond', rate.perSecond, REALTIME_DEFAULTS.messageRate.perSecond, 0.001),
   };
   const maxSubscriptions = whole('maxSubscriptions', options.maxSubscriptions, REALTIME_DEFAULTS.maxSubscriptions, 1);
+  const maxKeysPerFrame = whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1);
   if (messageRate.burst < maxSubscriptions) {
     new Logger('RealtimeModule').warn(RATE_BELOW_SUBSCRIPTIONS(messageRate.burst, maxSubscriptions));
   }
@@ -123,9 +126,19 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions = {}): Res
     messageRate,
     addressMessageRate: resolveAddressRate(options.addressMessageRate),
     compression: resolveCompression(options.compression),
-    maxKeysPerFrame: whole('maxKeysPerFrame', options.maxKeysPerFrame, REALTIME_DEFAULTS.maxKeysPerFrame, 1),
+    maxKeysPerFrame,
     // A payload object inside the frame's object is already 2 deep.
     maxDepth: whole('maxDepth', options.maxDepth, REALTIME_DEFAULTS.maxDepth, 2),
+    // NOTE: at least a Subscribe of maxKeysPerFrame keys, or the client's own
+    // Subscribe frames would be refused.
+    maxElements: whole(
+      'maxElements',
+      options.maxElements,
+      Math.max(REALTIME_DEFAULTS.maxElements, maxKeysPerFrame + SUBSCRIBE_FRAME_ELEMENTS),
+      maxKeysPerFrame + SUBSCRIBE_FRAME_ELEMENTS,
+      `maxKeysPerFrame + ${SUBSCRIBE_FRAME_ELEMENTS}`,
+    ),
+    workUnitsPerMs: count('workUnitsPerMs', options.workUnitsPerMs, REALTIME_DEFAULTS.workUnitsPerMs, 0),
     receiveQueueLimit,
     totalReceiveQueueLimit: count(
       'totalReceiveQueueLimit',

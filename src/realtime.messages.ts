@@ -112,6 +112,9 @@ export const NO_SUCH_RING_ACTION = (action: string): string =>
 export const FRAME_TOO_DEEP = (maxDepth: number): string =>
   `Frames may nest arrays and objects at most ${maxDepth} levels deep`;
 
+export const FRAME_TOO_WIDE = (maxElements: number): string =>
+  `Frames may hold at most ${maxElements} elements: arrays, objects and the items in them`;
+
 export const INVALID_TAG = (max: number): string => `tag must be a string of at most ${max} characters, a number or null`;
 
 export const INVALID_ID = (max: number): string => `id must be a string of at most ${max} characters or a number`;

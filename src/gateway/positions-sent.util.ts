@@ -1,5 +1,5 @@
 import { isChannelPosition, MAX_SINCE_PARAM_LENGTH, type ChannelPosition } from '../protocol/channel-position.js';
-import { exceedsDepth } from '../protocol/frame-depth.util.js';
+import { frameShape } from '../protocol/frame-shape.util.js';
 import { MAX_SINCE_ENTRIES } from '../protocol/limits.js';
 
 /**
@@ -22,7 +22,9 @@ export function positionsSent(value: unknown): Map<string, ChannelPosition> {
 
 /** The upgrade URL's `since` parameter (JSON), read as `positionsSent`; anything malformed counts as none. */
 export function sinceParam(text: string | null): Map<string, ChannelPosition> {
-  if (!text || text.length > MAX_SINCE_PARAM_LENGTH || exceedsDepth(text, 2)) return new Map();
+  // Its length is bounded already; only the depth is checked here.
+  const shape = text ? frameShape(text, { maxDepth: 2, maxElements: Number.POSITIVE_INFINITY }) : 'fits';
+  if (!text || text.length > MAX_SINCE_PARAM_LENGTH || shape === 'tooDeep') return new Map();
   try {
     return positionsSent(JSON.parse(text));
   } catch {

@@ -19,6 +19,7 @@ import { CALL_ROUTE_EXTRA_UNITS } from '../protocol/limits.js';
 import { REALTIME_OPTIONS } from '../realtime.constants.js';
 import {
   FRAME_TOO_DEEP,
+  FRAME_TOO_WIDE,
   INVALID_ID,
   INVALID_TAG,
   NO_SUCH_ACTION,
@@ -28,6 +29,7 @@ import { encoderFor, ringReplies, tagged, tagOf, type ActionFrame, type AnswerEn
 import { CallRouteHandler } from './call-route.handler.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import type { WsRealtimeConnection } from './ws-realtime.connection.js';
+import { unitsForBytes } from './work-units.util.js';
 
 /** Stands for a binary frame, decoded. */
 const BINARY = Symbol('binary frame');
@@ -39,11 +41,6 @@ const RATE_LIMIT_REASON = 'Rate limit exceeded';
 function byteLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
   return data.byteLength;
-}
-
-/** What a frame costs before any work it asks for: one unit per started KiB. */
-function unitsForBytes(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / 1024));
 }
 
 /** A handler's result as a reply: `{event, data}` (Nest's WsResponse) picks the event. */
@@ -107,13 +104,19 @@ export class RealtimeDispatcher {
   }
 
   private async answer(connection: WsRealtimeConnection, data: RawData, isBinary: boolean): Promise<void> {
-    if (!connection.isReady) await connection.ready;
+    if (!connection.isReady) {
+      await connection.ready;
+      await connection.turn();
+    }
     if (!connection.isOpen) return;
-    const frame = isBinary ? BINARY : decodeClientFrame(data.toString(), { maxDepth: this.options.maxDepth });
+    const frame = isBinary
+      ? BINARY
+      : decodeClientFrame(data.toString(), { maxDepth: this.options.maxDepth, maxElements: this.options.maxElements });
     // Its turn has come: every frame before it was answered. Over the rate,
-    // the frames after it are dropped with it.
+    // the frames after it are dropped with it. A connection whose measured
+    // work took its rate below zero is over it too (take(0) fails then).
     const extra = frame === BINARY ? 0 : this.extraUnits(frame);
-    if (extra > 0 && !connection.take(extra)) return connection.fail(RATE_LIMITED(), CloseCode.PolicyViolation, RATE_LIMIT_REASON);
+    if (!connection.takeForFrame(extra)) return connection.fail(RATE_LIMITED(), CloseCode.PolicyViolation, RATE_LIMIT_REASON);
     try {
       if (frame === BINARY) {
         connection.emit(EventName.Error, {
@@ -147,6 +150,7 @@ export class RealtimeDispatcher {
 
   private whyInvalid(frame: InvalidFrame): string {
     if (frame.code === ErrorCode.NestingTooDeep) return FRAME_TOO_DEEP(this.options.maxDepth);
+    if (frame.code === ErrorCode.TooManyElements) return FRAME_TOO_WIDE(this.options.maxElements);
     if (frame.code === ErrorCode.InvalidPayload) return frame.field === 'tag' ? INVALID_TAG(MAX_TAG_LENGTH) : INVALID_ID(MAX_TAG_LENGTH);
     return 'Frames must be JSON objects';
   }
@@ -186,6 +190,9 @@ export class RealtimeDispatcher {
     }
     if (action === BuiltInAction.CallRoute) {
       const { status, headers, body } = await this.callRoute.call(connection, message);
+      // The response came over loopback: it is encoded at this connection's own turn.
+      await connection.turn();
+      if (!connection.isOpen) return;
       return connection.write(encodeRingReply(id, status, body, headers));
     }
     return this.call(connection, action, message.payload ?? message.input ?? {}, ringReplies(id), NO_SUCH_RING_ACTION);
@@ -207,14 +214,22 @@ export class RealtimeDispatcher {
     if (!handler) {
       return connection.write(encoder.error(404, { error: ErrorCode.InvalidAction, message: noSuchAction(action) }));
     }
-    let reply: { event: string; data: unknown };
-    try {
-      reply = await this.invoke(connection, handler, payload);
-    } catch (error) {
+    const outcome = await this.invoke(connection, handler, payload).then(
+      reply => ({ reply }),
+      (error: unknown) => ({ error }),
+    );
+    // NOTE: a handler that waited for I/O or a timer ends outside the frame's
+    // slice; encoding its reply (an echo of a large payload can take ms) is
+    // done at the connection's own turn, measured and charged, and after the
+    // connections that used less lately.
+    await connection.turn();
+    if (!connection.isOpen) return;
+    if ('error' in outcome) {
       // HandlerFiltersFactory has already logged what was unexpected.
-      const mapped = toErrorPayload(error);
+      const mapped = toErrorPayload(outcome.error);
       return connection.write(encoder.error(mapped.status, mapped.payload));
     }
+    const { reply } = outcome;
     try {
       connection.write(encoder.reply(reply.event, reply.data));
     } catch (error) {

@@ -37,6 +37,7 @@ import { GATEWAY_PATH_TAKEN, NOT_A_WS_SERVER, TRANSPORT_UNAVAILABLE_REPLY } from
 import { RealtimeTransportError } from '../errors/realtime-transport.error.js';
 import { findGatewayOnSamePath, gatewayPath } from './gateway-path.check.js';
 import { RealtimeDispatcher } from './realtime.dispatcher.js';
+import { FrameScheduler } from './frame.scheduler.js';
 import { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { SubscriptionActions } from './subscription.actions.js';
 import { UpgradeAdmission } from './upgrade.admission.js';
@@ -79,6 +80,8 @@ export class RealtimeGatewayHost
   private readonly addressRates: AddressRates;
   /** Bytes of frames waiting to be answered, across every connection. */
   private readonly budget: ReceiveQueueBudget;
+  /** Runs every connection's frames, the least busy first, and measures them. */
+  private readonly scheduler = new FrameScheduler();
   /** The app's HTTP server, while the upgrade filter is on it. */
   private httpServer?: Server;
   /** This instance's copy of the revocation list: a revoked key counts as none. */
@@ -168,10 +171,12 @@ export class RealtimeGatewayHost
         burst: this.options.messageRate.burst,
         perSecond: this.options.messageRate.perSecond,
         receiveQueueLimit: this.options.receiveQueueLimit,
+        workUnitsPerMs: this.options.workUnitsPerMs,
         addressRate: this.addressRates.bucketFor(address),
         compressFrom: compressionThreshold(socket, this.options.compression),
       },
       this.budget,
+      this.scheduler,
     );
     this.connections.set(socket, connection);
     this.directory.add(connection);

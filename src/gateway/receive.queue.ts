@@ -1,31 +1,55 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CloseCode } from '../protocol/close-codes.js';
+import type { FrameScheduler, SchedulerLane } from './frame.scheduler.js';
 import type { BudgetHolder, ReceiveQueueBudget } from './receive-queue.budget.js';
+import { unitsForBytes, unitsForWork } from './work-units.util.js';
 
 interface Job {
   work: () => Promise<void>;
   bytes: number;
+  /**
+   * Units it was charged before its work was measured (its size when it
+   * arrived, its keys or route call at its turn, its replies): its measured
+   * work up to that much is paid for.
+   */
+  prepaid: number;
+  /** Its slices so far, in ms. */
+  ms: number;
+}
+
+/** What a receive queue needs from its connection and its gateway. */
+export interface ReceiveQueueOptions {
+  /** `receiveQueueLimit`, in bytes. */
+  limit: number;
+  budget: ReceiveQueueBudget;
+  scheduler: FrameScheduler;
+  /** Closes the connection; the queue is already empty. */
+  close: (code: number, reason: string) => void;
+  /** When the connection's rate will be full again (`WorkRateBucket.fullAt()`). */
+  busyUntil: () => number;
+  /** Charges work units found by measuring (the buckets may go below zero). */
+  charge: (units: number) => void;
+  /** What a millisecond of measured work costs (`workUnitsPerMs`); 0: nothing. */
+  unitsPerMs: number;
 }
 
 /**
  * One connection's frames waiting to be answered, run one at a time in the
  * order they arrived (so an Unsubscribe never overtakes the Subscribe before
- * it). What waits is bounded twice: `receiveQueueLimit` bytes for this
- * connection (past it, close 4002) and the gateway's `ReceiveQueueBudget`.
+ * it), each in slices the gateway's `FrameScheduler` runs and measures. What
+ * waits is bounded twice: `receiveQueueLimit` bytes for this connection (past
+ * it, close 4002) and the gateway's `ReceiveQueueBudget`.
  */
-export class ReceiveQueue implements BudgetHolder {
+export class ReceiveQueue implements BudgetHolder, SchedulerLane {
   private jobs: Job[] = [];
   private head = 0;
-  private running = false;
+  /** The frame being answered, from its first slice until it settles. */
+  private running: Job | undefined;
+  /** The running frame waits for its next slice (`turn()`). */
+  private resumers: Array<() => void> = [];
   private discarded = false;
   private held = 0;
 
-  constructor(
-    private readonly limit: number,
-    private readonly budget: ReceiveQueueBudget,
-    /** Closes the connection; the queue is already empty. */
-    private readonly close: (code: number, reason: string) => void,
-  ) {}
+  constructor(private readonly options: ReceiveQueueOptions) {}
 
   /** Bytes of frames queued or being answered. */
   get bytes(): number {
@@ -38,15 +62,33 @@ export class ReceiveQueue implements BudgetHolder {
    */
   push(work: () => Promise<void>, bytes: number): boolean {
     if (this.discarded) return false;
-    if (this.held + bytes > this.limit) {
+    if (this.held + bytes > this.options.limit) {
       this.overflow(CloseCode.ReceiveQueueFull, 'Receive queue full');
       return false;
     }
-    if (!this.budget.reserve(this, bytes)) return false;
+    if (!this.options.budget.reserve(this, bytes)) return false;
     this.held += bytes;
-    this.jobs.push({ work, bytes });
-    if (!this.running) void this.drain();
+    this.jobs.push({ work, bytes, prepaid: bytes > 0 ? unitsForBytes(bytes) : 0, ms: 0 });
+    if (!this.running) this.options.scheduler.request(this);
     return true;
+  }
+
+  /** Counts `units` charged for the frame being answered as paying for its work. */
+  prepay(units: number): void {
+    if (this.running) this.running.prepaid += units;
+  }
+
+  /**
+   * Waits for the running frame's next slice, after it waited for I/O or a
+   * timer: what it does next is measured and charged, and waits for the
+   * connections that used less lately. Within its slice, it goes on at once.
+   */
+  turn(): Promise<void> | undefined {
+    if (this.discarded || !this.running || this.options.scheduler.isRunning(this)) return undefined;
+    return new Promise(resolve => {
+      this.resumers.push(resolve);
+      this.options.scheduler.request(this);
+    });
   }
 
   overflow(code: number, reason: string): void {
@@ -60,30 +102,63 @@ export class ReceiveQueue implements BudgetHolder {
     this.discarded = true;
     this.jobs = [];
     this.head = 0;
-    this.budget.release(this, this.held, true);
+    this.options.budget.release(this, this.held, true);
     this.held = 0;
+    // The frame being answered goes on (outside any slice) and finds its connection closed.
+    this.resume();
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.head < this.jobs.length) {
-      const job = this.jobs[this.head]!;
-      this.jobs[this.head++] = undefined as unknown as Job;
-      if (this.head > 1024 && this.head * 2 > this.jobs.length) {
-        this.jobs = this.jobs.slice(this.head);
-        this.head = 0;
-      }
-      // NOTE: the work answers every failure itself; this only keeps the
-      // queue going should it ever reject.
-      await job.work().catch(() => undefined);
-      if (this.discarded) break;
-      this.held -= job.bytes;
-      this.budget.release(this, job.bytes, this.held === 0);
-      // NOTE: one turn of the event loop per frame, so a client with a
-      // backlog takes turns with every other connection instead of holding
-      // the loop until its backlog is answered.
-      if (this.head < this.jobs.length) await nextTurn();
+  busyUntil(): number {
+    return this.options.busyUntil();
+  }
+
+  runSlice(): ((ms: number) => void) | undefined {
+    if (this.resumers.length > 0) {
+      const job = this.running;
+      this.resume();
+      return job && (ms => this.charge(job, ms));
     }
-    this.running = false;
+    if (this.discarded || this.running || this.head >= this.jobs.length) return undefined;
+    const job = this.jobs[this.head]!;
+    this.jobs[this.head++] = undefined as unknown as Job;
+    if (this.head > 1024 && this.head * 2 > this.jobs.length) {
+      this.jobs = this.jobs.slice(this.head);
+      this.head = 0;
+    }
+    this.running = job;
+    // NOTE: the work answers every failure itself; the catch only keeps the
+    // queue going should it ever reject.
+    void job
+      .work()
+      .catch(() => undefined)
+      .then(() => this.settled(job));
+    return ms => this.charge(job, ms);
+  }
+
+  /** Charges a slice of `job` that took `ms`, for as much as it was not paid for yet. */
+  private charge(job: Job, ms: number): void {
+    const perMs = this.options.unitsPerMs;
+    const before = unitsForWork(job.ms, job.prepaid, perMs);
+    job.ms += ms;
+    const units = unitsForWork(job.ms, job.prepaid, perMs) - before;
+    if (units > 0) this.options.charge(units);
+  }
+
+  private settled(job: Job): void {
+    this.running = undefined;
+    if (this.discarded) return;
+    this.held -= job.bytes;
+    this.options.budget.release(this, job.bytes, this.held === 0);
+    if (this.head < this.jobs.length) this.options.scheduler.request(this);
+  }
+
+  private resume(): void {
+    const resumers = this.resumers;
+    this.resumers = [];
+    for (const resume of resumers) resume();
+  }
+
+  private close(code: number, reason: string): void {
+    this.options.close(code, reason);
   }
 }

@@ -52,6 +52,15 @@ export class WorkRateBucket {
     this.tokens -= units;
   }
 
+  /**
+   * When the bucket will be full again (ms since the epoch, in the past when
+   * it is): how busy the connection was lately, in the rate's own terms. It
+   * changes only when units are taken or charged, not as time passes.
+   */
+  fullAt(): number {
+    return this.refilledAt + ((this.burst - this.tokens) * 1000) / this.perSecond;
+  }
+
   private refill(now: number): void {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1000);
     this.refilledAt = now;

@@ -8,6 +8,7 @@ import type { ConnectionKey } from '../identity/upgrade-identity.resolver.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeEvent } from '../protocol/frame.codec.js';
 import type { Tag } from './answer.encoder.js';
+import type { FrameScheduler } from './frame.scheduler.js';
 import type { ReceiveQueueBudget } from './receive-queue.budget.js';
 import { ReceiveQueue } from './receive.queue.js';
 import { SubscriptionGrants } from './subscription.grants.js';
@@ -22,6 +23,8 @@ export interface ConnectionLimits {
   /** `messageRate.perSecond`, in work units. */
   perSecond: number;
   receiveQueueLimit: number;
+  /** `workUnitsPerMs`: what a millisecond of measured work on a frame costs. */
+  workUnitsPerMs: number;
   /** The client address's bucket (`addressMessageRate`), shared with its other connections. */
   addressRate?: WorkRateBucket;
   /** Frames of at least this many bytes go out compressed; `undefined` when the socket has no permessage-deflate. */
@@ -72,9 +75,18 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     readonly remoteAddress: string | undefined,
     private readonly limits: ConnectionLimits,
     budget: ReceiveQueueBudget,
+    scheduler: FrameScheduler,
   ) {
     this.rate = new WorkRateBucket(limits.burst, limits.perSecond);
-    this.inbound = new ReceiveQueue(limits.receiveQueueLimit, budget, (code, reason) => this.close(code, reason));
+    this.inbound = new ReceiveQueue({
+      limit: limits.receiveQueueLimit,
+      budget,
+      scheduler,
+      close: (code, reason) => this.close(code, reason),
+      busyUntil: () => this.rate.fullAt(),
+      charge: units => this.chargeBuckets(units),
+      unitsPerMs: limits.workUnitsPerMs,
+    });
     this.ready = new Promise(resolve => (this.markReady = resolve));
   }
 
@@ -216,6 +228,17 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     return this.inbound.push(work, bytes);
   }
 
+  /**
+   * Resolves at the frame's next slice of the gateway's scheduler, once the
+   * work answering it has waited for I/O or a timer; `undefined` (go on at
+   * once) within its slice, or outside any frame. What follows is measured
+   * and charged to this connection, and waits for the connections that used
+   * less of their rate lately.
+   */
+  turn(): Promise<void> | undefined {
+    return this.inbound.turn();
+  }
+
   /** Bytes of this connection's frames waiting to be answered. */
   get queuedBytes(): number {
     return this.inbound.bytes;
@@ -233,8 +256,28 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
     return true;
   }
 
-  /** Charges work found while doing it; the buckets may go below zero. */
+  /**
+   * Takes `units` for the work the frame being answered asks for (its keys, a
+   * route call), like `take()`; they also pay for as much of its measured
+   * work. `take(0)` fails once measured work took the rate below zero.
+   */
+  takeForFrame(units: number, now = Date.now()): boolean {
+    if (!this.take(units, now)) return false;
+    this.inbound.prepay(units);
+    return true;
+  }
+
+  /**
+   * Charges work the frame being answered turned out to ask for (the replies
+   * of an `Unsubscribe` of everything); the buckets may go below zero.
+   */
   charge(units: number, now = Date.now()): void {
+    this.chargeBuckets(units, now);
+    this.inbound.prepay(units);
+  }
+
+  /** Charges the connection's rate and its address's; they may go below zero. */
+  private chargeBuckets(units: number, now = Date.now()): void {
     this.rate.charge(units, now);
     this.limits.addressRate?.charge(units, now);
   }

@@ -57,11 +57,24 @@ export interface RealtimeModuleOptions {
    * started KiB (a small frame costs 1, a 64 KiB frame 64), plus one unit per
    * reply after the first that a built-in action sends (each routing key of
    * `routing_keys` after the first; each channel an `Unsubscribe` of a whole
-   * family or of everything drops after the first). A client over it gets
-   * `Error RateLimited`, then close 1008.
+   * family or of everything drops after the first), plus nine for a
+   * `call-route`; or the server's measured work on it (`workUnitsPerMs`),
+   * whichever is more. A client over it gets `Error RateLimited`, then close
+   * 1008.
    * @default { burst: 200, perSecond: 100 }
    */
   messageRate?: { burst: number; perSecond: number };
+  /**
+   * What a millisecond of the server's measured work on a frame costs, in
+   * units of `messageRate` (and `addressMessageRate`): decoding it, its
+   * handler, encoding its answers. A frame costs its measured work or the
+   * units it was charged otherwise (its size, its keys, a route call),
+   * whichever is more, so a connection keeps the server busy at most
+   * `messageRate.perSecond / workUnitsPerMs` ms a second. `0`: work is not
+   * charged (it still orders whose frame runs first).
+   * @default 2
+   */
+  workUnitsPerMs?: number;
   /**
    * The rate of one client address, across all its connections and across
    * reconnects, in the same work units as `messageRate`: a client cannot
@@ -93,6 +106,16 @@ export interface RealtimeModuleOptions {
    * @default 16
    */
   maxDepth?: number;
+  /**
+   * Most elements in a client frame: each array and each object counts one,
+   * and so does each item in them (an object's key with its value, an
+   * array's value); the frame's own object and its keys count too (so
+   * `{"action":"Ping","payload":{"a":[1,2]}}` holds 7). A frame with more is
+   * not parsed: it is answered with `Error TooManyElements`, without a tag.
+   * At least `maxKeysPerFrame + 8`, room for a `Subscribe` of that many keys.
+   * @default 1000
+   */
+  maxElements?: number;
   /**
    * Most bytes of frames one connection may have waiting to be answered
    * (frames are answered one at a time, in order, and only after `Welcome`).
@@ -368,6 +391,8 @@ export interface ResolvedRealtimeOptions {
   compression: ResolvedCompression | false;
   maxKeysPerFrame: number;
   maxDepth: number;
+  maxElements: number;
+  workUnitsPerMs: number;
   receiveQueueLimit: number;
   totalReceiveQueueLimit: number;
   maxSubscriptions: number;

@@ -14,6 +14,11 @@ export const ErrorCode = {
   InvalidJSON: 'InvalidJSON',
   /** The frame nests arrays and objects deeper than `maxDepth`; it was not parsed. */
   NestingTooDeep: 'NestingTooDeep',
+  /**
+   * The frame holds more arrays, objects and object keys than `maxElements`;
+   * it was not parsed.
+   */
+  TooManyElements: 'TooManyElements',
   /** No action of that name exists (a missing action counts as `""`). */
   InvalidAction: 'InvalidAction',
   /**

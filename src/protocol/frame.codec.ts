@@ -1,5 +1,5 @@
 import { ErrorCode } from './error-codes.js';
-import { exceedsDepth } from './frame-depth.util.js';
+import { frameShape, type ShapeLimits } from './frame-shape.util.js';
 import type { ChannelPosition } from './channel-position.js';
 import type { EventFrame, MqMarker, RingReplyFrame } from './frames.js';
 
@@ -13,6 +13,7 @@ export const MAX_TAG_LENGTH = 128;
 export type InvalidFrame =
   | { kind: 'invalid'; code: typeof ErrorCode.InvalidJSON }
   | { kind: 'invalid'; code: typeof ErrorCode.NestingTooDeep }
+  | { kind: 'invalid'; code: typeof ErrorCode.TooManyElements }
   | { kind: 'invalid'; code: typeof ErrorCode.InvalidPayload; field: 'tag' | 'id' };
 
 /** What one incoming text frame turned out to be. */
@@ -21,14 +22,12 @@ export type DecodedFrame =
   | { kind: 'ring'; id: string | number; action: string; message: Record<string, unknown> }
   | InvalidFrame;
 
-/** Limits checked while decoding. */
-export interface DecodeLimits {
-  /** Deepest nesting of arrays and objects, the frame itself being level 1. */
-  maxDepth: number;
-}
+/** Limits checked while decoding: the frame's depth and its number of arrays, objects and keys. */
+export type DecodeLimits = ShapeLimits;
 
 const INVALID_JSON: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidJSON };
 const TOO_DEEP: InvalidFrame = { kind: 'invalid', code: ErrorCode.NestingTooDeep };
+const TOO_WIDE: InvalidFrame = { kind: 'invalid', code: ErrorCode.TooManyElements };
 const BAD_TAG: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidPayload, field: 'tag' };
 const BAD_ID: InvalidFrame = { kind: 'invalid', code: ErrorCode.InvalidPayload, field: 'id' };
 
@@ -44,12 +43,15 @@ export function isValidTag(tag: unknown): boolean {
 /**
  * Decodes one client text frame. A frame with an `id` (a string or a finite
  * number) is a Ring-style request (pakyow); anything else is a Myxi-style
- * action. A frame nested deeper than `limits.maxDepth` is refused before it
- * is parsed; one whose tag or id could not be echoed safely is refused too.
+ * action. A frame nested deeper than `limits.maxDepth`, or holding more than
+ * `limits.maxElements` arrays, objects and keys, is refused before it is
+ * parsed; one whose tag or id could not be echoed safely is refused too.
  * Never throws.
  */
 export function decodeClientFrame(text: string, limits: DecodeLimits): DecodedFrame {
-  if (exceedsDepth(text, limits.maxDepth)) return TOO_DEEP;
+  const shape = frameShape(text, limits);
+  if (shape === 'tooDeep') return TOO_DEEP;
+  if (shape === 'tooManyElements') return TOO_WIDE;
   let message: unknown;
   try {
     message = JSON.parse(text);

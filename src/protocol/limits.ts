@@ -42,3 +42,28 @@ export const REPLAYED_PUSHES_PER_SECOND = 200;
 
 /** Most positions a client may send back in one request (`since`). */
 export const MAX_SINCE_ENTRIES = 200;
+
+/**
+ * Work units a millisecond of the server's measured work on a frame costs by
+ * default (the `workUnitsPerMs` option): decoding it, running its handler,
+ * encoding its answers. A frame costs whichever is more: the units it was
+ * charged for its size and the work it asks for, or its measured work, so a
+ * connection at `messageRate.perSecond` units a second keeps the server busy
+ * at most `perSecond / workUnitsPerMs` ms a second.
+ */
+export const DEFAULT_WORK_UNITS_PER_MS = 2;
+
+/**
+ * Most elements one client frame may hold by default (the `maxElements`
+ * option): each array and object, and each item in them (an object's key with
+ * its value, an array's value). Past it the frame is refused unparsed with
+ * `Error TooManyElements`.
+ */
+export const DEFAULT_MAX_ELEMENTS = 1000;
+
+/**
+ * Elements of a `Subscribe` frame besides its routing keys (the frame, its
+ * payload and the keys' array; `action`, `tag`, `payload`, `exchange` and
+ * `routing_keys`): `maxElements` must leave room for `maxKeysPerFrame` keys.
+ */
+export const SUBSCRIBE_FRAME_ELEMENTS = 8;

@@ -43,7 +43,11 @@ function size(frame: Frame): number {
 
 describe('abuse: work per frame is bounded', () => {
   let server: WatchedApp;
-  before(async () => (server = await startWatchedApp({ messageRate: ROOMY })));
+  // NOTE: eight frames of 64 KiB sent at once are read in one go, before the
+  // first is answered: more than the default receiveQueueLimit (four). And
+  // 32,730 keys are more elements than maxElements lets be parsed at all
+  // (the next suite): here the keys' own limit is what answers.
+  before(async () => (server = await startWatchedApp({ messageRate: ROOMY, receiveQueueLimit: 8 * MAX_FRAME, maxElements: 40_000 })));
   after(() => server.close());
   afterEach(() => assertNoErrorLogs([server]));
 
@@ -172,6 +176,29 @@ describe('abuse: deep nesting and unanswerable frames', () => {
       client.close();
     }
     bystander.close();
+  });
+
+  it('answers a frame of more than maxElements (1,000) with one TooManyElements, unparsed, and keeps the connection', async () => {
+    const client = await TestClient.connect(server.ws);
+    const hello = (keys: number) => {
+      const extra = Array.from({ length: keys }, (_, n) => `"k${n}":${n}`).join(',');
+      return `{"action":"SayHello","tag":"v${keys}","payload":{"name":"n","times":1,${extra}}}`;
+    };
+    // The frame and its 3 keys, the payload, name, times: 7, and the keys.
+    client.send(hello(993));
+    assert.equal((await client.next(frame => frame.tag === 'v993')).event, 'HelloThere');
+    const refused = [hello(994), widestFrame('Subscribe', 'w').text, `{"action":"Ping","tag":"s","payload":${JSON.stringify(Array(5000).fill('s'))}}`];
+    for (const text of refused) client.send(text);
+    await client.barrier();
+    assert.deepEqual(
+      client.frames.slice(2, -1),
+      refused.map(() => ({
+        event: 'Error',
+        payload: { error: 'TooManyElements', message: 'Frames may hold at most 1000 elements: arrays, objects and the items in them' },
+      })),
+    );
+    assert.equal(client.socket.readyState, client.socket.OPEN);
+    client.close();
   });
 
   it('parses a frame 16 levels deep, the frame itself being one, and refuses 17', async () => {

@@ -120,7 +120,7 @@ describe('@RealtimeHandler', () => {
     assert.equal(create.mock.callCount(), 0);
     create.mock.restore();
     client.close();
-    assert.equal(compiled, 16, "the fixture's 14 actions and 2 hooks, each compiled once at startup");
+    assert.equal(compiled, 18, "the fixture's 16 actions and 2 hooks, each compiled once at startup");
   });
 
   it('fails fast on a duplicate or reserved action name', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startProbedApp, type ProbedApp } from '../support/probed-app.js';
-import { WORST_FRAMES } from '../support/worst-frames.js';
+import { nestedText } from '../support/client-frame.arbitraries.js';
+import { MAX_MESSAGE_SIZE } from '../support/worst-frames.js';
 import { TestClient } from '../support/ws-client.js';
 
 /**
@@ -14,7 +15,17 @@ import { TestClient } from '../support/ws-client.js';
 
 const CONNECTIONS = 20;
 const FRAMES = 3;
-const nested = WORST_FRAMES.find(frame => frame.name.includes('nested'))!;
+/**
+ * 64 KiB of arrays 16 deep (the frame's object being the first), as many as
+ * fit: what parses into the most. The server refuses it at its turn
+ * (`maxElements`); while it waits, it is only bytes.
+ */
+const nested = (() => {
+  const leaf = nestedText(13);
+  const count = Math.floor((MAX_MESSAGE_SIZE - 200) / (leaf.length + 1));
+  const value = `[${Array(count).fill(leaf).join(',')}]`;
+  return { build: (tag: string) => `{"action":"Later","tag":${JSON.stringify(tag)},"payload":{"value":${value}}}` };
+})();
 
 /** The heap and the Buffers (received frames are Buffers, outside the heap) after a full collection. */
 async function memoryOf(app: ProbedApp): Promise<number> {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceedsDepth } from '../../src/protocol/frame-depth.util.js';
+import { frameShape } from '../../src/protocol/frame-shape.util.js';
 import { decodeClientFrame as decode, encodeEvent, encodePush, stampPosition, encodeRingReply } from '../../src/protocol/frame.codec.js';
 
-const LIMITS = { maxDepth: 16 };
+const LIMITS = { maxDepth: 16, maxElements: 1000 };
+const WIDE = 1_000_000;
+const tooDeep = (text: string, maxDepth: number) => frameShape(text, { maxDepth, maxElements: WIDE }) === 'tooDeep';
 const decodeClientFrame = (text: string) => decode(text, LIMITS);
 
 /** `{"action":"Ping","payload":[[...]]}` nested `depth` levels deep in all. */
@@ -62,16 +64,37 @@ describe('frame codec', () => {
     assert.equal(decodeClientFrame(nested(16)).kind, 'action');
     assert.deepEqual(decodeClientFrame(nested(17)), { kind: 'invalid', code: 'NestingTooDeep' });
     assert.deepEqual(decodeClientFrame(nested(30_000)), { kind: 'invalid', code: 'NestingTooDeep' });
-    assert.deepEqual(decode('{"payload":{"a":{"b":1}}}', { maxDepth: 2 }), { kind: 'invalid', code: 'NestingTooDeep' });
+    assert.deepEqual(decode('{"payload":{"a":{"b":1}}}', { maxDepth: 2, maxElements: WIDE }), { kind: 'invalid', code: 'NestingTooDeep' });
+  });
+
+  it('refuses a frame of more than maxElements arrays, objects and items before parsing it', () => {
+    // Three containers; the frame's 2 keys, the payload's 1 and the array's 3 items.
+    const nine = '{"action":"Ping","payload":{"a":[1,2,"x:{[,"]}}';
+    assert.equal(decode(nine, { maxDepth: 16, maxElements: 9 }).kind, 'action');
+    assert.deepEqual(decode(nine, { maxDepth: 16, maxElements: 8 }), { kind: 'invalid', code: 'TooManyElements' });
+    const keys = (count: number) => `{"action":"Ping","payload":{${Array.from({ length: count }, (_, n) => `"k${n}":${n}`).join(',')}}}`;
+    assert.equal(decodeClientFrame(keys(996)).kind, 'action', 'the frame, its 2 keys, the payload and its 996 keys: 1000');
+    assert.deepEqual(decodeClientFrame(keys(997)), { kind: 'invalid', code: 'TooManyElements' });
+    const strings = (count: number) => JSON.stringify({ action: 'Ping', payload: Array(count).fill('s') });
+    assert.equal(decodeClientFrame(strings(996)).kind, 'action');
+    assert.deepEqual(decodeClientFrame(strings(997)), { kind: 'invalid', code: 'TooManyElements' });
+  });
+
+  it('counts an empty container as one element, and tells which limit a frame passed first', () => {
+    assert.equal(frameShape('{"a":[[],{}, [ ] ]}', { maxDepth: 3, maxElements: 9 }), 'fits', '5 containers, 1 + 3 items');
+    assert.equal(frameShape('{"a":[[],{}, [ ] ]}', { maxDepth: 3, maxElements: 8 }), 'tooManyElements');
+    assert.equal(frameShape('{"a":[1,2,3]}', { maxDepth: 3, maxElements: 3 }), 'tooManyElements');
+    assert.equal(frameShape('{"a":[[[]]]}', { maxDepth: 2, maxElements: 3 }), 'tooDeep');
+    assert.equal(frameShape('{"a":"::::{{{{,,,,"}', { maxDepth: 1, maxElements: 2 }), 'fits');
   });
 
   it('counts brackets only outside strings, escaped quotes included', () => {
-    assert.equal(exceedsDepth('{"tag":"[[[[[[[[[[[[[[[[[[[[[[[["}', 2), false);
-    assert.equal(exceedsDepth(JSON.stringify({ tag: '\\', more: '[[[' }), 1), false);
-    assert.equal(exceedsDepth(JSON.stringify({ tag: '"[[[[[' }), 1), false);
-    assert.equal(exceedsDepth('{"a":[{"b":[1]}]}', 4), false);
-    assert.equal(exceedsDepth('{"a":[{"b":[1]}]}', 3), true);
-    assert.equal(exceedsDepth('[1],[2],[3]', 1), false, 'siblings do not add up');
+    assert.equal(tooDeep('{"tag":"[[[[[[[[[[[[[[[[[[[[[[[["}', 2), false);
+    assert.equal(tooDeep(JSON.stringify({ tag: '\\', more: '[[[' }), 1), false);
+    assert.equal(tooDeep(JSON.stringify({ tag: '"[[[[[' }), 1), false);
+    assert.equal(tooDeep('{"a":[{"b":[1]}]}', 4), false);
+    assert.equal(tooDeep('{"a":[{"b":[1]}]}', 3), true);
+    assert.equal(tooDeep('[1],[2],[3]', 1), false, 'siblings do not add up');
   });
 
   it('accepts a tag that is a short string, a finite number or null, and refuses any other', () => {

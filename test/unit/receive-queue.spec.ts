@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FrameScheduler } from '../../src/gateway/frame.scheduler.js';
 import { ReceiveQueueBudget } from '../../src/gateway/receive-queue.budget.js';
 import { ReceiveQueue } from '../../src/gateway/receive.queue.js';
 import { WorkRateBucket } from '../../src/gateway/work-rate.bucket.js';
@@ -9,7 +10,15 @@ function queue(limit: number, budget: ReceiveQueueBudget) {
   const closes: Array<[number, string]> = [];
   const releases: Array<() => void> = [];
   const done: string[] = [];
-  const q = new ReceiveQueue(limit, budget, (code, reason) => closes.push([code, reason]));
+  const q = new ReceiveQueue({
+    limit,
+    budget,
+    scheduler: new FrameScheduler(),
+    close: (code, reason) => closes.push([code, reason]),
+    busyUntil: () => 0,
+    charge: () => undefined,
+    unitsPerMs: 2,
+  });
   const push = (name: string, bytes: number) =>
     q.push(() => new Promise<void>(resolve => releases.push(() => (done.push(name), resolve()))), bytes);
   return { q, push, closes, done, releaseNext: () => releases.shift()?.() };
@@ -24,6 +33,7 @@ describe('receive queues', () => {
     assert.equal(a.push('one', 100), true);
     assert.equal(a.push('two', 100), true);
     assert.deepEqual([a.q.bytes, budget.bytes], [200, 200]);
+    await turn(); // the scheduler starts 'one'
     a.releaseNext();
     await turn();
     await turn();

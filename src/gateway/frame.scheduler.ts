@@ -1,0 +1,151 @@
+import { LanePriorityQueue } from './lane-priority.queue.js';
+
+/** One connection's frames, as the scheduler sees them. */
+export interface SchedulerLane {
+  /**
+   * When the connection's rate bucket will be full again (ms since the
+   * epoch): the lane that used the least lately goes first.
+   */
+  busyUntil(): number;
+  /**
+   * Starts the lane's next slice: its next frame, or the rest of the frame it
+   * is answering. Returns what to tell once the slice's time is known (its
+   * ms of work); `undefined` when there was nothing to run. Never throws.
+   */
+  runSlice(): ((ms: number) => void) | undefined;
+}
+
+/** A slice's time, told to its lane when the turn ends. */
+interface Measured {
+  took: (ms: number) => void;
+  ms: number;
+}
+
+/**
+ * How long one turn of the event loop runs slices before it lets the loop
+ * read sockets and run timers again, in ms. A frame read meanwhile waits for
+ * at most this plus the one slice running.
+ */
+export const TURN_BUDGET_MS = 1;
+
+/**
+ * Runs every connection's frames, gateway-wide, one slice at a time, the
+ * least busy connection first, and measures what each slice took.
+ *
+ * A slice is a frame's start (decoding it, its handler, everything the
+ * promises it settles run) or, after the frame waited for I/O or a timer, the
+ * rest of it up to its next wait (`ReceiveQueue.turn()`). It is measured
+ * from its start until every microtask it queued has run, and charged to its
+ * connection's rate.
+ *
+ * NOTE: measured on the clock, then scaled by the process's CPU time over the
+ * turn (never up): a process that waits for the CPU (a busy machine, a
+ * container's CPU quota used up) does not charge its clients for the wait.
+ * Reading the CPU time costs a system call, so it is read once a turn.
+ *
+ * NOTE: frames used to run as they were read, each connection's in its own
+ * turn. Ten connections whose frames arrived together then all ran in the same
+ * turn of the loop, and a bystander waited for the ten. Here a frame read while
+ * slices run waits for the turn to end (`TURN_BUDGET_MS` and the slice
+ * running), and then goes before every connection that has used more of its
+ * rate lately: a connection that sends little is never queued behind heavy
+ * ones, however many there are. Waiting lanes are ordered by when their bucket
+ * will be full again, taken when they ask for a slice; a lane that has been
+ * busy waits until the moment its bucket would have refilled has come, so it
+ * is served later but never starved.
+ */
+export class FrameScheduler {
+  private readonly ready = new LanePriorityQueue<SchedulerLane>();
+  /** Lanes in `ready`: a lane asks once until it runs. */
+  private readonly waiting = new Set<SchedulerLane>();
+  private current: SchedulerLane | undefined;
+  private took: ((ms: number) => void) | undefined;
+  /** The current slice asked for another one: it gets it after its charge. */
+  private again = false;
+  private startedAt = 0;
+  private turnStartedAt = 0;
+  private turnCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+  /** This turn's slices, told their time when it ends. */
+  private measured: Measured[] = [];
+  /** Slices are running, or a turn to run them is due. */
+  private active = false;
+
+  constructor(private readonly budgetMs = TURN_BUDGET_MS) {}
+
+  /** Whether `lane`'s slice is the one running. */
+  isRunning(lane: SchedulerLane): boolean {
+    return this.current === lane;
+  }
+
+  /** Lanes waiting for a slice. */
+  get waitingLanes(): number {
+    return this.waiting.size;
+  }
+
+  /** Asks for a slice for `lane`; it runs in a coming turn of the event loop. */
+  request(lane: SchedulerLane): void {
+    if (lane === this.current) {
+      this.again = true;
+      return;
+    }
+    if (this.waiting.has(lane)) return;
+    this.waiting.add(lane);
+    this.ready.push(lane, Math.max(lane.busyUntil(), Date.now()));
+    if (!this.active) {
+      this.active = true;
+      setImmediate(this.turn);
+    }
+  }
+
+  private readonly turn = (): void => {
+    this.turnStartedAt = performance.now();
+    this.turnCpu = process.cpuUsage();
+    this.next();
+  };
+
+  private next(): void {
+    const lane = this.ready.pop();
+    if (!lane) return this.endTurn(false);
+    this.waiting.delete(lane);
+    this.current = lane;
+    this.startedAt = performance.now();
+    // NOTE: a microtask queued now runs among the slice's own; the tick it
+    // queues runs once the microtask queue is empty: after all of them.
+    queueMicrotask(this.afterMicrotasks);
+    this.took = lane.runSlice();
+  }
+
+  private readonly afterMicrotasks = (): void => {
+    process.nextTick(this.sliceEnded);
+  };
+
+  private readonly sliceEnded = (): void => {
+    const now = performance.now();
+    const lane = this.current!;
+    this.current = undefined;
+    if (this.took) this.measured.push({ took: this.took, ms: now - this.startedAt });
+    this.took = undefined;
+    if (this.again) {
+      this.again = false;
+      this.waiting.add(lane);
+      this.ready.push(lane, Math.max(lane.busyUntil(), Date.now()));
+    }
+    if (this.ready.size > 0 && now - this.turnStartedAt < this.budgetMs) this.next();
+    else this.endTurn(this.ready.size > 0);
+  };
+
+  /** Tells this turn's slices their time; with lanes still waiting, they run in the next turn. */
+  private endTurn(more: boolean): void {
+    if (this.measured.length > 0) {
+      const wall = performance.now() - this.turnStartedAt;
+      const cpu = process.cpuUsage(this.turnCpu);
+      const share = wall > 0 ? Math.min(1, (cpu.user + cpu.system) / 1000 / wall) : 1;
+      const measured = this.measured;
+      this.measured = [];
+      for (const slice of measured) slice.took(slice.ms * share);
+    }
+    // The rest wait for the next turn: sockets are read and timers run first.
+    if (more) setImmediate(this.turn);
+    else this.active = false;
+  }
+}

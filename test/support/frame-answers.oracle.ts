@@ -7,6 +7,7 @@
 /** The limits the oracle needs (the server's options). */
 export interface OracleLimits {
   maxDepth: number;
+  maxElements: number;
   maxKeysPerFrame: number;
   maxSubscriptions: number;
   maxTagLength: number;
@@ -17,6 +18,7 @@ export interface OracleLimits {
 /** The fixture app's limits with default options. */
 export const FIXTURE_LIMITS: OracleLimits = {
   maxDepth: 16,
+  maxElements: 1000,
   maxKeysPerFrame: 100,
   maxSubscriptions: 100,
   maxTagLength: 128,
@@ -52,6 +54,20 @@ export function depthOf(value: unknown): number {
   return deepest;
 }
 
+/** Arrays and objects in a parsed value, and the items in them (an object's key with its value, an array's value); iterative. */
+export function elementsOf(value: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    const children = Object.values(item);
+    count += 1 + children.length;
+    for (const child of children) stack.push(child);
+  }
+  return count;
+}
+
 function untagged(code: string): ExpectedAnswers {
   return { minAnswers: 1, maxAnswers: 1, code };
 }
@@ -67,7 +83,8 @@ export function asReceived(data: string | Buffer): string {
  *
  * - a binary frame: one untagged `BinaryNotSupported`;
  * - text that is not a JSON object: one untagged `InvalidJSON`; one nested
- *   too deep: one untagged `NestingTooDeep`;
+ *   too deep: one untagged `NestingTooDeep`; one of more elements than
+ *   `maxElements`: one untagged `TooManyElements` (with both, either);
  * - a Ring request (`id` a string or a finite number): exactly one reply with
  *   its id, or one untagged `InvalidPayload` when the id is too long to echo;
  * - a Myxi action with a tag that cannot be echoed: one untagged
@@ -86,7 +103,12 @@ export function expectedAnswers(data: string | Buffer, binary: boolean, limits: 
     // is not JSON may get NestingTooDeep instead; either is one untagged Error.
     return { minAnswers: 1, maxAnswers: 1 };
   }
-  if (depthOf(message) > limits.maxDepth) return untagged('NestingTooDeep');
+  const tooDeep = depthOf(message) > limits.maxDepth;
+  const tooWide = elementsOf(message) > limits.maxElements;
+  // NOTE: the server stops at the first limit the text passes: with both passed, either.
+  if (tooDeep && tooWide) return { minAnswers: 1, maxAnswers: 1 };
+  if (tooDeep) return untagged('NestingTooDeep');
+  if (tooWide) return untagged('TooManyElements');
   const record = asRecord(message);
   if (!record) return untagged('InvalidJSON');
   const id = record.id;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Frame, TestClient } from './ws-client.js';
+import { elementsOf, FIXTURE_LIMITS } from './frame-answers.oracle.js';
 
 /** One frame a hostile client sends, and how many answers it must get. */
 export interface HostileFrame {
@@ -65,6 +66,11 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
     return random() < 0.05 ? value(3) : body;
   };
   const deep = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+  /** A frame of more elements than `maxElements` (rare: 160 keys of nested values) is refused unparsed. */
+  const wide = (frame: object): HostileFrame | undefined =>
+    elementsOf(frame) > FIXTURE_LIMITS.maxElements
+      ? { data: JSON.stringify(frame), binary: false, minAnswers: 1, maxAnswers: 1, code: 'TooManyElements' }
+      : undefined;
 
   const frames: HostileFrame[] = [];
   for (let n = 0; n < count; n++) {
@@ -100,7 +106,7 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
       } else if (random() < 0.6) {
         frame[pick(['payload', 'input'])] = payloadFor(action);
       }
-      frames.push({ data: JSON.stringify(frame), binary: false, marker: { key: 'id', value: marker }, minAnswers: 1, maxAnswers: 1 });
+      frames.push(wide(frame) ?? { data: JSON.stringify(frame), binary: false, marker: { key: 'id', value: marker }, minAnswers: 1, maxAnswers: 1 });
     } else {
       const action = random() < 0.45 ? pick(['Subscribe', 'Unsubscribe']) : pick(ACTIONS);
       const payload = payloadFor(action);
@@ -109,7 +115,8 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
       // A Subscribe answers once per key (or once for the whole frame); an
       // Unsubscribe at most once per channel held (maxSubscriptions).
       const maxAnswers = action === 'Unsubscribe' ? Math.max(100, listed) : action === 'Subscribe' ? Math.max(1, listed) : 1;
-      frames.push({ data: JSON.stringify({ action, tag: marker, payload }), binary: false, marker: { key: 'tag', value: marker }, minAnswers: 1, maxAnswers });
+      const frame = { action, tag: marker, payload };
+      frames.push(wide(frame) ?? { data: JSON.stringify(frame), binary: false, marker: { key: 'tag', value: marker }, minAnswers: 1, maxAnswers });
     }
   }
   return frames;

@@ -9,16 +9,10 @@ export interface SchedulerLane {
   busyUntil(): number;
   /**
    * Starts the lane's next slice: its next frame, or the rest of the frame it
-   * is answering. Returns what to tell once the slice's time is known (its
-   * ms of work); `undefined` when there was nothing to run. Never throws.
+   * is answering. Returns what to tell the slice's time once it is over (in
+   * ms); `undefined` when there was nothing to run. Never throws.
    */
   runSlice(): ((ms: number) => void) | undefined;
-}
-
-/** A slice's time, told to its lane when the turn ends. */
-interface Measured {
-  took: (ms: number) => void;
-  ms: number;
 }
 
 /**
@@ -27,6 +21,17 @@ interface Measured {
  * at most this plus the one slice running.
  */
 export const TURN_BUDGET_MS = 1;
+
+/** A turn at least this long (ms) has its slices' times scaled by the process's CPU time. */
+const LONG_TURN_MS = 1;
+/** How old the CPU time read before a turn may be, in ms. */
+const CPU_READING_MS = 5;
+
+/** A slice's time, told to its lane when the turn ends. */
+interface Measured {
+  took: (ms: number) => void;
+  ms: number;
+}
 
 /**
  * Runs every connection's frames, gateway-wide, one slice at a time, the
@@ -38,10 +43,15 @@ export const TURN_BUDGET_MS = 1;
  * from its start until every microtask it queued has run, and charged to its
  * connection's rate.
  *
- * NOTE: measured on the clock, then scaled by the process's CPU time over the
- * turn (never up): a process that waits for the CPU (a busy machine, a
- * container's CPU quota used up) does not charge its clients for the wait.
- * Reading the CPU time costs a system call, so it is read once a turn.
+ * NOTE: measured on the clock, then, for a turn of 1 ms or more, scaled by
+ * the process's CPU time over it (never up): a process that waits for the
+ * CPU (a busy machine, a container's CPU quota used up) does not charge its
+ * clients for the wait. On a machine loaded 6 times over, the clock alone
+ * charged small frames enough to close clients that kept to their rate.
+ * Node's only CPU clock is the whole process's (`process.cpuUsage()`, a
+ * system call), so it is read before a turn only when the last reading is
+ * 5 ms old, and after a long turn: the CPU time counted for a turn may
+ * include up to 5 ms before it, never the wait.
  *
  * NOTE: frames used to run as they were read, each connection's in its own
  * turn. Ten connections whose frames arrived together then all ran in the same
@@ -64,11 +74,13 @@ export class FrameScheduler {
   private again = false;
   private startedAt = 0;
   private turnStartedAt = 0;
-  private turnCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
-  /** This turn's slices, told their time when it ends. */
-  private measured: Measured[] = [];
   /** Slices are running, or a turn to run them is due. */
   private active = false;
+  /** The process's CPU time (µs) read at `cpuReadAt`, at most `CPU_READING_MS` before the turn began. */
+  private cpu = 0;
+  private cpuReadAt = -Infinity;
+  /** This turn's slices, told their time when it ends. */
+  private measured: Measured[] = [];
 
   constructor(private readonly budgetMs = TURN_BUDGET_MS) {}
 
@@ -99,9 +111,18 @@ export class FrameScheduler {
 
   private readonly turn = (): void => {
     this.turnStartedAt = performance.now();
-    this.turnCpu = process.cpuUsage();
+    if (this.turnStartedAt - this.cpuReadAt > CPU_READING_MS) this.readCpu(this.turnStartedAt);
     this.next();
   };
+
+  /** Reads the process's CPU time; returns how much was used since the last reading, in ms. */
+  private readCpu(now: number): number {
+    const { user, system } = process.cpuUsage();
+    const used = (user + system - this.cpu) / 1000;
+    this.cpu = user + system;
+    this.cpuReadAt = now;
+    return used;
+  }
 
   private next(): void {
     const lane = this.ready.pop();
@@ -137,9 +158,9 @@ export class FrameScheduler {
   /** Tells this turn's slices their time; with lanes still waiting, they run in the next turn. */
   private endTurn(more: boolean): void {
     if (this.measured.length > 0) {
-      const wall = performance.now() - this.turnStartedAt;
-      const cpu = process.cpuUsage(this.turnCpu);
-      const share = wall > 0 ? Math.min(1, (cpu.user + cpu.system) / 1000 / wall) : 1;
+      const now = performance.now();
+      const wall = now - this.turnStartedAt;
+      const share = wall >= LONG_TURN_MS ? Math.min(1, this.readCpu(now) / wall) : 1;
       const measured = this.measured;
       this.measured = [];
       for (const slice of measured) slice.took(slice.ms * share);

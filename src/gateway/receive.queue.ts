@@ -126,12 +126,10 @@ export class ReceiveQueue implements BudgetHolder, SchedulerLane {
       this.head = 0;
     }
     this.running = job;
-    // NOTE: the work answers every failure itself; the catch only keeps the
-    // queue going should it ever reject.
-    void job
-      .work()
-      .catch(() => undefined)
-      .then(() => this.settled(job));
+    const settled = () => this.settled(job);
+    // NOTE: the work answers every failure itself; settling on a rejection
+    // only keeps the queue going should it ever reject.
+    void job.work().then(settled, settled);
     return ms => this.charge(job, ms);
   }
 

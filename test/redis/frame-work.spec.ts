@@ -51,12 +51,15 @@ describe('abuse on Redis: the Redis work of one frame is bounded', () => {
   });
   afterEach(() => assert.deepEqual(logger.errors.map(entry => entry.text), []));
 
-  it('runs no Redis command for a frame over maxKeysPerFrame', async () => {
+  it('runs no Redis command for a frame over maxKeysPerFrame, or over maxElements', async () => {
     const client = await TestClient.connect(server.ws);
-    const keys = Array.from({ length: 32_000 }, () => 1);
+    const keys = (count: number) => Array.from({ length: count }, () => 1);
     const ran = await commandsDuring(inspect, async () => {
-      client.send({ action: 'Unsubscribe', tag: 'u', payload: { exchange: 'widgets', routing_keys: keys } });
+      client.send({ action: 'Unsubscribe', tag: 'u', payload: { exchange: 'widgets', routing_keys: keys(500) } });
       assert.equal((await client.next(frame => frame.tag === 'u')).payload.error, 'TooManyKeys');
+      // 32,000 keys are more elements than a frame may hold: refused unparsed.
+      client.send({ action: 'Unsubscribe', tag: 'w', payload: { exchange: 'widgets', routing_keys: keys(32_000) } });
+      assert.equal((await client.next(frame => frame.payload?.error === 'TooManyElements')).tag, undefined);
     });
     assert.deepEqual(ran, {});
     client.close();

@@ -139,3 +139,37 @@ describe('channel families', () => {
     keeper.close();
   });
 });
+
+describe('how many channels a connection holds', () => {
+  let server: TestApp;
+  // A burst for 100 keys and 199 replies.
+  before(async () => (server = await startApp(fixtureModule({ messageRate: { burst: 1000, perSecond: 100 } }))));
+  after(() => server.close());
+
+  it('holds maxSubscriptions it asked for, plus those server code gave its digest, and Unsubscribe of everything answers for all', async () => {
+    // A page: a route gave it an identity (and one channel), its socket connects with it.
+    const page = await fetch(`${server.http}/subscribe?channels=chat:lobby`);
+    const { connectionId } = (await page.json()) as { connectionId: string };
+    const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+    const client = await TestClient.connect(`${server.ws}?socket_connection_id=${connectionId}`, { headers: { cookie } });
+    const keys = (from: number, count: number) => Array.from({ length: count }, (_, n) => `k${from + n}`);
+    client.send({ action: 'Subscribe', tag: 'a', payload: { exchange: 'rooms', routing_keys: keys(0, 100) } });
+    await client.barrier();
+    const asked = client.frames.filter(frame => frame.tag === 'a');
+    assert.equal(asked.filter(frame => frame.event === 'Subscribed').length, 99, 'the route-given channel counts');
+    assert.equal(asked.at(-1)!.payload.error, 'TooManySubscriptions');
+    // The server gives the digest more, up to maxSubscriptions of its own.
+    const more = await fetch(`${server.http}/subscribe?channels=${keys(200, 99).map(key => `rooms:${key}`).join(',')}`, {
+      headers: { cookie, 'x-realtime-connection-id': connectionId },
+    });
+    assert.equal(more.status, 200);
+    const refused = await fetch(`${server.http}/subscribe?channels=rooms:one-too-many`, { headers: { cookie, 'x-realtime-connection-id': connectionId } });
+    // ChannelService.subscribe threw TooManySubscriptionsError (this route lets it through as a 500).
+    assert.equal(refused.ok, false, 'a digest holds at most maxSubscriptions the server gave');
+    assert.equal((await client.call('ListSubscriptions')).payload.channels.length, 199);
+    client.send({ action: 'Unsubscribe', tag: 'all', payload: {} });
+    await client.barrier();
+    assert.equal(client.frames.filter(frame => frame.tag === 'all' && frame.event === 'Unsubscribed').length, 199);
+    client.close();
+  });
+});

@@ -90,8 +90,9 @@ export function asReceived(data: string | Buffer): string {
  * - a Myxi action with a tag that cannot be echoed: one untagged
  *   `InvalidPayload`; else its answers carry its tag (none when it has no tag
  *   key): one per key of a `Subscribe` or `Unsubscribe` with up to
- *   `maxKeysPerFrame` keys, one per channel held (at least one) for an
- *   `Unsubscribe` of a family or of everything, and exactly one otherwise.
+ *   `maxKeysPerFrame` keys, one per channel held (at least one, at most
+ *   2 × `maxSubscriptions`) for an `Unsubscribe` of a family or of
+ *   everything, and exactly one otherwise.
  */
 export function expectedAnswers(data: string | Buffer, binary: boolean, limits: OracleLimits = FIXTURE_LIMITS): ExpectedAnswers {
   if (binary) return untagged('BinaryNotSupported');
@@ -143,8 +144,10 @@ function actionAnswers(record: Record<string, unknown>, limits: OracleLimits): [
     return perKey(Array.isArray(body.routing_keys) ? body.routing_keys : [body.routing_key ?? null]);
   }
   if (typeof body.channel === 'string') return [1, 1];
-  // Everything the connection holds, or one reply saying it held nothing.
-  const everyHeld: [number, number] = [1, limits.maxSubscriptions];
+  // Everything the connection holds, or one reply saying it held nothing: up
+  // to maxSubscriptions it asked for, and as many again the server gave its
+  // digest (protocol section 4.4).
+  const everyHeld: [number, number] = [1, 2 * limits.maxSubscriptions];
   if (typeof exchange !== 'string' || exchange.length === 0) return everyHeld;
   if (!isExchange) return [1, 1];
   if (body.routing_key !== undefined && body.routing_key !== null) return [1, 1];
@@ -168,7 +171,7 @@ export function mostUnits(data: string | Buffer, binary: boolean, limits: Oracle
   } catch {
     return forBytes;
   }
-  if (record?.action === 'Subscribe' || record?.action === 'Unsubscribe') return forBytes + limits.maxKeysPerFrame - 1 + limits.maxSubscriptions - 1;
+  if (record?.action === 'Subscribe' || record?.action === 'Unsubscribe') return forBytes + limits.maxKeysPerFrame - 1 + 2 * limits.maxSubscriptions - 1;
   return record?.action === 'call-route' ? forBytes + CALL_ROUTE_EXTRA_UNITS : forBytes;
 }
 

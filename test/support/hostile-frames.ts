@@ -113,8 +113,9 @@ export function hostileFrames(random: () => number, count: number, prefix: strin
       const body = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<string, unknown>;
       const listed = Array.isArray(body.routing_keys) ? body.routing_keys.length : 1;
       // A Subscribe answers once per key (or once for the whole frame); an
-      // Unsubscribe at most once per channel held (maxSubscriptions).
-      const maxAnswers = action === 'Unsubscribe' ? Math.max(100, listed) : action === 'Subscribe' ? Math.max(1, listed) : 1;
+      // Unsubscribe at most once per channel held: maxSubscriptions the client
+      // asked for, and as many the server gave its digest.
+      const maxAnswers = action === 'Unsubscribe' ? Math.max(2 * FIXTURE_LIMITS.maxSubscriptions, listed) : action === 'Subscribe' ? Math.max(1, listed) : 1;
       const frame = { action, tag: marker, payload };
       frames.push(wide(frame) ?? { data: JSON.stringify(frame), binary: false, marker: { key: 'tag', value: marker }, minAnswers: 1, maxAnswers });
     }

@@ -24,6 +24,7 @@ const STATUS_OF: Record<string, number> = {
   [ErrorCode.InvalidJSON]: 400,
   [ErrorCode.NestingTooDeep]: 400,
   [ErrorCode.TooManyKeys]: 413,
+  [ErrorCode.TooManyElements]: 413,
   [ErrorCode.InvalidPayload]: 400,
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.AuthRequired]: 401,

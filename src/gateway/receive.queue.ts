@@ -81,10 +81,13 @@ export class ReceiveQueue implements BudgetHolder, SchedulerLane {
   /**
    * Waits for the running frame's next slice, after it waited for I/O or a
    * timer: what it does next is measured and charged, and waits for the
-   * connections that used less lately. Within its slice, it goes on at once.
+   * connections that used less lately. Within its slice, it goes on at once;
+   * with `giveWay`, it ends the slice there and waits for a next one too (a
+   * frame that does many small things, one after another).
    */
-  turn(): Promise<void> | undefined {
-    if (this.discarded || !this.running || this.options.scheduler.isRunning(this)) return undefined;
+  turn(giveWay = false): Promise<void> | undefined {
+    if (this.discarded || !this.running) return undefined;
+    if (!giveWay && this.options.scheduler.isRunning(this)) return undefined;
     return new Promise(resolve => {
       this.resumers.push(resolve);
       this.options.scheduler.request(this);

@@ -71,6 +71,22 @@ describe('frame scheduler', () => {
     assert.equal(ran.length, 10);
   });
 
+  it('lets a waiting lighter connection run between the steps of a frame that gives way', async () => {
+    const scheduler = new FrameScheduler();
+    const ran: string[] = [];
+    const [heavy, light] = [lane(scheduler), lane(scheduler)];
+    heavy.bucket.take(150);
+    heavy.queue.push(async () => {
+      for (let step = 0; step < 3; step++) {
+        if (step > 0) await heavy.queue.turn(true);
+        ran.push(`heavy${step}`);
+        if (step === 0) light.queue.push(async () => void ran.push('light'), 100);
+      }
+    }, 100);
+    await idle(scheduler);
+    assert.deepEqual(ran, ['heavy0', 'light', 'heavy1', 'heavy2']);
+  });
+
   it("keeps each connection's frames in order, one at a time", async () => {
     const scheduler = new FrameScheduler();
     const ran: string[] = [];

@@ -189,6 +189,11 @@ export class RealtimeDispatcher {
       return connection.write(encodeRingReply(id, 200, 'pong'));
     }
     if (action === BuiltInAction.CallRoute) {
+      // NOTE: the app's HTTP server runs the request outside any slice, in the
+      // loop's reading of sockets: ten calls started in one turn were run back
+      // to back there, and a quiet connection's frame waited for all of them.
+      // At most one route call starts in a turn.
+      connection.endTurn();
       const { status, headers, body } = await this.callRoute.call(connection, message);
       // The response came over loopback: it is encoded at this connection's own turn.
       await connection.turn();

@@ -94,6 +94,11 @@ export class ReceiveQueue implements BudgetHolder, SchedulerLane {
     });
   }
 
+  /** Ends the event loop's turn after this frame's slice (`FrameScheduler.endTurnAfter`). */
+  endTurn(): void {
+    this.options.scheduler.endTurnAfter(this);
+  }
+
   overflow(code: number, reason: string): void {
     this.discard();
     this.close(code, reason);

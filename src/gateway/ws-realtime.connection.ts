@@ -240,6 +240,15 @@ export class WsRealtimeConnection<User = unknown> implements RealtimeConnection<
   }
 
   /**
+   * Ends the event loop's turn once the frame's slice is over: what it
+   * started (a route call's HTTP request) is run before another connection's
+   * frame can start more of the same.
+   */
+  endTurn(): void {
+    this.inbound.endTurn();
+  }
+
+  /**
    * Ends the frame's slice here and resolves at its next one: the frame goes
    * on after the connections that used less of their rate lately. For a frame
    * that does many small things one after another (a `Subscribe` of 100 keys).

@@ -40,14 +40,18 @@ describe('frame scheduler', () => {
   it('runs the frame of the connection that used the least of its rate lately first', async () => {
     const scheduler = new FrameScheduler();
     const ran: string[] = [];
-    const [heavy, middle, light] = [lane(scheduler), lane(scheduler), lane(scheduler)];
+    const [first, heavy, middle, light] = [lane(scheduler), lane(scheduler), lane(scheduler), lane(scheduler)];
     heavy.bucket.take(190);
     middle.bucket.take(50);
-    for (const [name, { queue }] of [['heavy', heavy], ['middle', middle], ['light', light]] as const) {
-      queue.push(async () => void ran.push(name), 100);
-    }
+    // Frames that arrive while one runs wait for it (with nothing running, one runs at once).
+    first.queue.push(async () => {
+      ran.push('first');
+      for (const [name, { queue }] of [['heavy', heavy], ['middle', middle], ['light', light]] as const) {
+        queue.push(async () => void ran.push(name), 100);
+      }
+    }, 100);
     await idle(scheduler);
-    assert.deepEqual(ran, ['light', 'middle', 'heavy']);
+    assert.deepEqual(ran, ['first', 'light', 'middle', 'heavy']);
   });
 
   it('runs a light connection that asks while a heavy frame runs next, before the frames heavy connections have waiting', async () => {
@@ -85,6 +89,24 @@ describe('frame scheduler', () => {
     }, 100);
     await idle(scheduler);
     assert.deepEqual(ran, ['heavy0', 'light', 'heavy1', 'heavy2']);
+  });
+
+  it('lets the event loop run what a slice started before the next slice, when the slice ends the turn', async () => {
+    const scheduler = new FrameScheduler();
+    const ran: string[] = [];
+    const [a, b] = [lane(scheduler), lane(scheduler)];
+    // With nothing running, a's frame runs at once; b's waits for it.
+    a.queue.push(async () => {
+      ran.push('a');
+      // What a's frame started (a request to this app's HTTP server): the loop runs it later.
+      setImmediate(() => ran.push('started by a'));
+      a.queue.endTurn();
+    }, 100);
+    b.queue.push(async () => void ran.push('b'), 100);
+    await idle(scheduler);
+    await new Promise(resolve => setImmediate(resolve));
+    // Else b would run in the same turn as a (within its 1 ms), before the loop ran what a started.
+    assert.deepEqual(ran, ['a', 'started by a', 'b']);
   });
 
   it("keeps each connection's frames in order, one at a time", async () => {

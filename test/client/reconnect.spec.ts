@@ -181,7 +181,7 @@ describe('RealtimeSocket reconnecting', () => {
 
   it('keeps plain channels across a reconnect to the same app, with the same id and cookie', async () => {
     await server.stop();
-    const limited = await RestartableApp.start({ messageRate: { burst: 3, perSecond: 0.001 } });
+    const limited = await RestartableApp.start({ messageRate: { burst: 3, perSecond: 0.001 }, workUnitsPerMs: 0 });
     try {
       const page = await subscribePage(limited.testApp, ['news']);
       const socket = client({

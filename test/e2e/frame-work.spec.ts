@@ -69,10 +69,13 @@ describe('abuse: a connection is charged for the work its frames cost', () => {
     for (let n = 0; n < 10; n++) client.send(burn(60, `b${n}`));
     assert.deepEqual(await client.whenClosed(), { code: 1008, reason: 'Rate limit exceeded' });
     const answered = client.frames.filter(frame => typeof frame.payload?.order === 'number').map(frame => frame.tag);
-    // 200 - 10 for their sizes, then at least 119 more for each: the second
-    // takes the rate below zero, and the third is refused at its turn.
-    assert.ok(answered.length >= 1 && answered.length <= 2, `answered ${answered.join(', ')}`);
-    assert.deepEqual(answered, ['b0', 'b1'].slice(0, answered.length));
+    // 200 - 10 for their sizes, then some 119 more for each: on a quiet
+    // machine the second takes the rate below zero and the third is refused.
+    // A machine short of CPU scales the measured time down (what the process
+    // did not get is not charged), so a few more may pass; by size alone all
+    // ten would (the next test).
+    assert.ok(answered.length >= 1 && answered.length < 10, `answered ${answered.join(', ')}`);
+    assert.deepEqual(answered, Array.from({ length: answered.length }, (_, n) => `b${n}`));
     assert.deepEqual(client.frames.at(-1), { event: 'Error', payload: { error: 'RateLimited', message: 'Message rate exceeded' } });
   });
 
